@@ -1,0 +1,70 @@
+# Meritflow: `make run` serves the demo, `make test` runs every check. Both set everything up.
+
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PORT ?= 8000
+EMPLOYEES ?= 20000
+PYTEST_ARGS ?=
+
+export PYTHONPATH := $(CURDIR)
+FLASK := $(BIN)/flask --app wsgi
+
+.PHONY: help install run serve migrate seed test lint typecheck contracts pytest lock bench clean
+
+help:
+	@echo "make run    set up, migrate, seed the demo data and serve on http://127.0.0.1:$(PORT)"
+	@echo "make test   set up and run lint, type checks, import contracts and the whole suite"
+	@echo "make bench  run the benchmarks in bench/ (they print figures)"
+	@echo "make lock   regenerate requirements*.txt from pyproject.toml"
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(FLASK) db upgrade
+
+seed: migrate
+	$(FLASK) demo seed --employees $(EMPLOYEES) --if-empty
+
+run: seed
+	@$(FLASK) users demo
+	@echo "Meritflow: http://127.0.0.1:$(PORT)  (API docs at /api/docs; Ctrl-C stops it)"
+	@$(FLASK) scheduler run & sched=$$!; \
+	  trap 'kill $$sched 2>/dev/null' EXIT INT TERM; \
+	  PORT=$(PORT) $(BIN)/gunicorn --config gunicorn.conf.py wsgi:app
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy
+
+contracts: install
+	$(BIN)/lint-imports
+
+pytest: install
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test: lint typecheck contracts pytest
+
+lock: install
+	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links \
+	  -o requirements.txt pyproject.toml
+	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links \
+	  --extra dev -o requirements-dev.txt pyproject.toml
+
+bench: install
+	$(BIN)/python bench/import_bench.py
+	$(BIN)/python bench/screening_bench.py
+	$(BIN)/python bench/workflow_bench.py
+	$(BIN)/python bench/api_load.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,32 @@
+"""Command-line entry points (``flask --app wsgi …``); each command calls one use case."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from api.state import db
+from workflow import migrate
+
+db_cli = AppGroup("db", help="Database schema migrations.")
+
+
+@db_cli.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Migrate the database to REVISION (default: the newest)."""
+    migrate.upgrade(db(), revision)
+    click.echo(f"database at {', '.join(migrate.current(db())) or 'base'}")
+
+
+@db_cli.command("current")
+def db_current() -> None:
+    """Print the revision the database is at and the newest one."""
+    click.echo(f"current: {', '.join(migrate.current(db())) or 'base'}")
+    click.echo(f"head:    {', '.join(migrate.heads())}")
+
+
+def register(app: Flask) -> None:
+    """Attach every command group to ``app``."""
+    app.cli.add_command(db_cli)

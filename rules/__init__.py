@@ -1,0 +1,1 @@
+"""Pure merit rules: rule packs, their compiler, the durable_rules adapter and explanations."""

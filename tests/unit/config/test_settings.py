@@ -1,0 +1,86 @@
+"""Settings come from the environment, and production refuses unsafe ones."""
+
+from __future__ import annotations
+
+import pytest
+
+from config import ConfigurationError, Settings
+
+PRODUCTION = {
+    "APP_ENV": "production",
+    "SECRET_KEY": "k" * 48,
+    "DATABASE_URL": "postgresql://app@db/meritflow",
+    "LEDGER_SIGNING_KEY": "c2VjcmV0LXNlZWQtb2YtMzItYnl0ZXMtZm9yLWVkMjU1MTk=",
+}
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    for name in ("APP_ENV", "SECRET_KEY", "DATABASE_URL", "LEDGER_SIGNING_KEY", "INSTANCE_PATH"):
+        monkeypatch.delenv(name, raising=False)
+    return monkeypatch
+
+
+def test_development_defaults_to_embedded_sqlite_and_a_random_secret(
+    env: pytest.MonkeyPatch,
+) -> None:
+    first, second = Settings.from_env(), Settings.from_env()
+    assert first.app_env == "development"
+    assert first.database_url.startswith("sqlite:///")
+    assert first.database_url.endswith("meritflow.db")
+    assert len(first.secret_key) >= 32
+    assert first.secret_key != second.secret_key
+
+
+def test_production_with_everything_set_starts(env: pytest.MonkeyPatch) -> None:
+    for name, value in PRODUCTION.items():
+        env.setenv(name, value)
+    settings = Settings.from_env()
+    assert settings.is_production
+    assert settings.log_json
+
+
+@pytest.mark.parametrize(
+    ("missing", "message"),
+    [
+        ("SECRET_KEY", "SECRET_KEY is missing"),
+        ("DATABASE_URL", "DATABASE_URL must be set explicitly"),
+        ("LEDGER_SIGNING_KEY", "LEDGER_SIGNING_KEY is required"),
+    ],
+)
+def test_production_refuses_a_missing_value(
+    env: pytest.MonkeyPatch, missing: str, message: str
+) -> None:
+    for name, value in PRODUCTION.items():
+        if name != missing:
+            env.setenv(name, value)
+    with pytest.raises(ConfigurationError, match=message):
+        Settings.from_env()
+
+
+@pytest.mark.parametrize(
+    "secret", ["changeme", "you-will-never-guess", "dev", "short-but-not-default"]
+)
+def test_production_refuses_default_or_weak_secrets(env: pytest.MonkeyPatch, secret: str) -> None:
+    for name, value in PRODUCTION.items():
+        env.setenv(name, value)
+    env.setenv("SECRET_KEY", secret)
+    with pytest.raises(ConfigurationError, match="SECRET_KEY"):
+        Settings.from_env()
+
+
+def test_unparseable_number_is_a_configuration_error(env: pytest.MonkeyPatch) -> None:
+    env.setenv("SQLITE_BUSY_TIMEOUT_MS", "soon")
+    with pytest.raises(ConfigurationError, match="SQLITE_BUSY_TIMEOUT_MS"):
+        Settings.from_env()
+
+
+def test_busy_timeout_below_five_seconds_is_refused() -> None:
+    with pytest.raises(ConfigurationError, match="at least 5000"):
+        Settings(sqlite_busy_timeout_ms=100).validate()
+
+
+def test_unknown_app_env_is_refused(env: pytest.MonkeyPatch) -> None:
+    env.setenv("APP_ENV", "staging")
+    with pytest.raises(ConfigurationError, match="APP_ENV"):
+        Settings.from_env()

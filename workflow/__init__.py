@@ -1,0 +1,1 @@
+"""The vacancy domain: registry, workflow, ledger and the use cases that own transactions."""
