@@ -14,6 +14,7 @@ from rules.errors import RulesError
 from workflow.errors import (
     Conflict,
     DatabaseMisconfigured,
+    GuardFailed,
     IdempotencyMismatch,
     InvalidInput,
     NotFound,
@@ -31,6 +32,7 @@ STATUS_BY_ERROR: tuple[tuple[type[Exception], int], ...] = (
     (NotFound, 404),
     (PreconditionFailed, 412),
     (Conflict, 409),
+    (GuardFailed, 422),
     (Refused, 403),
     (IdempotencyMismatch, 422),
     (InvalidInput, 422),

@@ -31,6 +31,10 @@ class Refused(WorkflowError):
     """The caller may not do this: a role, segregation-of-duties or conflict-of-interest rule."""
 
 
+class GuardFailed(Refused):
+    """An action's guard condition does not hold (e.g. a pick outside the shortlist)."""
+
+
 class InvalidInput(WorkflowError):
     """Input that cannot be accepted; ``problems`` name the file, row, field or rule."""
 

@@ -1,6 +1,7 @@
 """SQLAlchemy models; importing this package registers every table on ``Base.metadata``."""
 
 from workflow.models.base import Base
+from workflow.models.identity import ApiToken, Delegation, Role, User, UserRole
 from workflow.models.registry import (
     Assessment,
     AssessmentScore,
@@ -14,18 +15,43 @@ from workflow.models.registry import (
     Tenant,
     TrainingRecord,
 )
+from workflow.models.vacancy import (
+    CommitteeMember,
+    ConflictDeclaration,
+    IdempotencyRecord,
+    ScreeningRun,
+    ShortlistEntry,
+    Vacancy,
+    VacancyAction,
+    Vote,
+    WorkflowVersion,
+)
 
 __all__ = [
+    "ApiToken",
     "Assessment",
     "AssessmentScore",
     "Base",
+    "CommitteeMember",
+    "ConflictDeclaration",
+    "Delegation",
     "Education",
     "Employee",
+    "IdempotencyRecord",
     "Penalty",
     "PerformanceRating",
     "Position",
     "PositionCompetency",
     "PositionHistory",
+    "Role",
+    "ScreeningRun",
+    "ShortlistEntry",
     "Tenant",
     "TrainingRecord",
+    "User",
+    "UserRole",
+    "Vacancy",
+    "VacancyAction",
+    "Vote",
+    "WorkflowVersion",
 ]

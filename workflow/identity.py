@@ -1,0 +1,290 @@
+"""Users, roles, bearer tokens and delegations: creating them and resolving who acts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import structlog
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workflow.actors import Actor
+from workflow.db import Database
+from workflow.errors import InvalidInput, NotFound, Refused
+from workflow.models import Employee, Tenant
+from workflow.models.identity import ApiToken, Delegation, Role, User, UserRole
+
+log = structlog.get_logger(__name__)
+
+TOKEN_PREFIX = "mf_"  # noqa: S105  (a public marker, not a secret)
+MAX_DELEGATION = dt.timedelta(days=90)
+"""A delegation is bounded; longer absences need a new appointment, not a delegation."""
+
+
+def hash_token(token: str) -> str:
+    """Return the SHA-256 hex digest under which a token is stored."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedToken:
+    """A freshly issued token: the secret is here once and never stored."""
+
+    token: str
+    token_id: int
+    username: str
+    expires_at: dt.datetime | None
+
+
+def create_user(
+    db: Database,
+    *,
+    tenant_code: str,
+    username: str,
+    display_name: str,
+    roles: Iterable[str],
+    employee_nip: str | None = None,
+) -> int:
+    """Create a user with roles in an agency and return its id.
+
+    :raises InvalidInput: unknown agency, role or employee, a taken username, or a national
+        role outside the national agency.
+    """
+    wanted = sorted(set(roles))
+    problems = [
+        {"field": "roles", "message": f"unknown role {r!r}"}
+        for r in wanted
+        if r not in {x.value for x in Role}
+    ]
+    if not wanted:
+        problems.append({"field": "roles", "message": "at least one role is required"})
+    if not username.strip() or len(username) > 80:
+        problems.append({"field": "username", "message": "1-80 characters"})
+    if problems:
+        raise InvalidInput("cannot create user", problems)
+    with db.transaction() as session:
+        tenant = session.scalar(select(Tenant).where(Tenant.code == tenant_code))
+        if tenant is None:
+            raise InvalidInput(
+                "cannot create user",
+                [{"field": "tenant", "message": f"unknown agency {tenant_code!r}"}],
+            )
+        if Role.NATIONAL_REVIEWER.value in wanted and tenant.level != "national":
+            raise InvalidInput(
+                "cannot create user",
+                [
+                    {
+                        "field": "roles",
+                        "message": "national_reviewer belongs to the national agency",
+                    }
+                ],
+            )
+        if session.scalar(select(User.id).where(User.username == username)) is not None:
+            raise InvalidInput(
+                "cannot create user", [{"field": "username", "message": f"{username!r} is taken"}]
+            )
+        employee_id = None
+        if employee_nip is not None:
+            employee_id = session.scalar(select(Employee.id).where(Employee.nip == employee_nip))
+            if employee_id is None:
+                raise InvalidInput(
+                    "cannot create user",
+                    [
+                        {
+                            "field": "employee_nip",
+                            "message": f"no employee with NIP {employee_nip}",
+                        }
+                    ],
+                )
+        user = User(
+            tenant_id=tenant.id,
+            username=username,
+            display_name=display_name,
+            employee_id=employee_id,
+            roles=[UserRole(role=r) for r in wanted],
+        )
+        session.add(user)
+        session.flush()
+        log.info("user_created", user_id=user.id, tenant=tenant_code, roles=wanted)
+        return user.id
+
+
+def issue_token(
+    db: Database,
+    *,
+    username: str,
+    name: str,
+    now: dt.datetime,
+    lifetime: dt.timedelta | None = None,
+) -> IssuedToken:
+    """Issue a 256-bit bearer token for a user; only its hash is stored.
+
+    :raises NotFound: no active user with that name.
+    """
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with db.transaction() as session:
+        user = session.scalar(select(User).where(User.username == username, User.active))
+        if user is None:
+            raise NotFound(f"no active user {username!r}")
+        expires_at = now + lifetime if lifetime else None
+        row = ApiToken(
+            user_id=user.id,
+            name=name,
+            token_hash=hash_token(token),
+            prefix=token[:10],
+            created_at=now,
+            expires_at=expires_at,
+        )
+        session.add(row)
+        session.flush()
+        log.info("token_issued", user_id=user.id, token_id=row.id)
+        return IssuedToken(token, row.id, username, expires_at)
+
+
+def revoke_tokens(db: Database, *, username: str, now: dt.datetime) -> int:
+    """Revoke every live token of a user and return how many were revoked."""
+    with db.transaction() as session:
+        rows = session.scalars(
+            select(ApiToken)
+            .join(User)
+            .where(User.username == username, ApiToken.revoked_at.is_(None))
+        ).all()
+        for row in rows:
+            row.revoked_at = now
+        return len(rows)
+
+
+def authenticate(session: Session, token: str, *, now: dt.datetime) -> Actor | None:
+    """Return the actor a bearer token belongs to, or None if it is unknown, expired or revoked."""
+    if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
+        return None
+    digest = hash_token(token)
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == digest))
+    if row is None or not hmac.compare_digest(row.token_hash, digest):
+        return None
+    if row.revoked_at is not None or (row.expires_at is not None and row.expires_at <= now):
+        return None
+    user = row.user
+    if not user.active:
+        return None
+    if row.last_used_at is None or now - row.last_used_at > dt.timedelta(minutes=5):
+        row.last_used_at = now  # coarse, so reads do not turn into writes on every request
+    return actor_for(session, user)
+
+
+def actor_for(session: Session, user: User) -> Actor:
+    """Return the :class:`Actor` for a user row."""
+    tenant = session.get(Tenant, user.tenant_id)
+    assert tenant is not None  # a foreign key guarantees it
+    return Actor(
+        user.id,
+        user.username,
+        tenant.id,
+        tenant.code,
+        tenant.level,
+        user.role_names,
+        user.employee_id,
+    )
+
+
+def actor_by_username(session: Session, username: str) -> Actor:
+    """Return the actor for an active user name (CLI use).
+
+    :raises NotFound: no such active user.
+    """
+    user = session.scalar(select(User).where(User.username == username, User.active))
+    if user is None:
+        raise NotFound(f"no active user {username!r}")
+    return actor_for(session, user)
+
+
+def act_on_behalf(
+    session: Session,
+    actor: Actor,
+    principal_username: str,
+    *,
+    roles: Iterable[str],
+    now: dt.datetime,
+) -> Actor:
+    """Return ``actor`` acting for ``principal_username`` under a live delegation of a role.
+
+    The delegate gets only the delegated role among ``roles`` (those the action needs).
+
+    :raises Refused: no live delegation from that user to this one for that role, or the
+        actor is already acting by delegation (no chains).
+    """
+    if actor.on_behalf_of is not None:
+        raise Refused("a delegate cannot act through a further delegation")
+    principal = actor_by_username(session, principal_username)
+    wanted = sorted(set(roles) & principal.roles)
+    role = session.scalar(
+        select(Delegation.role)
+        .where(
+            Delegation.delegator_id == principal.user_id,
+            Delegation.delegate_id == actor.user_id,
+            Delegation.role.in_(wanted),
+            Delegation.revoked_at.is_(None),
+            Delegation.starts_at <= now,
+            Delegation.ends_at > now,
+        )
+        .order_by(Delegation.role)
+        .limit(1)
+    )
+    if role is None:
+        raise Refused(
+            f"{actor.username} holds no live delegation from {principal.username} "
+            f"for a role among {wanted or sorted(roles)}"
+        )
+    return Actor(
+        actor.user_id,
+        actor.username,
+        actor.tenant_id,
+        actor.tenant_code,
+        actor.tenant_level,
+        frozenset({role}),
+        actor.employee_id,
+        principal,
+    )
+
+
+def delegation_problems(
+    session: Session,
+    delegator: Actor,
+    delegate: User,
+    *,
+    role: str,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+) -> Sequence[str]:
+    """Return why this delegation may not be created (empty: it may)."""
+    problems = []
+    if delegator.on_behalf_of is not None:
+        problems.append("a delegate cannot delegate further")
+    if role not in delegator.roles:
+        problems.append(f"{delegator.username} does not hold the role {role} themself")
+    if delegate.id == delegator.user_id:
+        problems.append("one cannot delegate to oneself")
+    if delegate.tenant_id != delegator.tenant_id:
+        problems.append("the delegate must belong to the same agency")
+    if not delegate.active:
+        problems.append("the delegate is not an active user")
+    if ends_at <= starts_at:
+        problems.append("the period must end after it starts")
+    elif ends_at - starts_at > MAX_DELEGATION:
+        problems.append(f"a delegation lasts at most {MAX_DELEGATION.days} days")
+    onward = session.scalar(
+        select(Delegation.id).where(
+            Delegation.delegator_id == delegate.id,
+            Delegation.role == role,
+            Delegation.revoked_at.is_(None),
+            Delegation.ends_at > starts_at,
+        )
+    )
+    if onward is not None:
+        problems.append("the delegate has delegated this role onward; chains are not allowed")
+    return problems
