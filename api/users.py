@@ -25,7 +25,7 @@ IF_MATCH = {
     "name": "If-Match",
     "required": True,
     "description": "The ETag of the user as last read (412 if it changed since, 428 if absent)",
-    "schema": {"type": "string"},
+    "schema": {"type": "string", "minLength": 1},
 }
 
 

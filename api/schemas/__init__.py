@@ -6,7 +6,10 @@ Request bodies derive from :class:`RequestSchema`: an unknown field (``state``, 
 
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema
+from collections.abc import Mapping
+from typing import Any
+
+from marshmallow import RAISE, Schema, ValidationError, fields
 
 
 class RequestSchema(Schema):
@@ -14,3 +17,14 @@ class RequestSchema(Schema):
 
     class Meta:
         unknown = RAISE
+
+
+class StrictBoolean(fields.Boolean):
+    """A JSON boolean only: ``0``, ``1`` or ``"true"`` in a body are type errors, not booleans."""
+
+    def _deserialize(
+        self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any
+    ) -> bool:
+        if not isinstance(value, bool):
+            raise ValidationError("Not a valid boolean.")
+        return value

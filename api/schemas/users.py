@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from api.schemas import RequestSchema
+from api.schemas import RequestSchema, StrictBoolean
 from workflow.models import Role
 
 _ROLE = fields.String(validate=validate.OneOf([role.value for role in Role]))
@@ -58,4 +58,4 @@ class UserUpdate(RequestSchema):
 
     display_name = fields.String(validate=validate.Length(min=1, max=200))
     roles = fields.List(_ROLE, validate=validate.Length(min=1, max=6))
-    active = fields.Boolean()
+    active = StrictBoolean()
