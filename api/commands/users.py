@@ -74,8 +74,8 @@ def demo() -> None:
     ]
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
     click.echo(f"Demo users (tokens valid {DEMO_TOKEN_DAYS} days; earlier demo tokens revoked):")
-    for row in rows:
-        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)))
+    for *cells, token in rows:
+        click.echo("  ".join([*(c.ljust(w) for c, w in zip(cells, widths, strict=True)), token]))
     click.echo('Try: curl -H "Authorization: Bearer <TOKEN>" http://127.0.0.1:8000/api/v1/me')
 
 
