@@ -9,7 +9,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from marshmallow import RAISE, Schema, ValidationError, fields
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
+
+NO_NUL = r"^[^\x00]*$"
+"""PostgreSQL text cannot hold NUL characters, so no input text may contain one."""
+
+
+def text(max_length: int, **kwargs: Any) -> fields.String:
+    """Return a field for 1..``max_length`` characters of text without NUL characters."""
+    return fields.String(
+        validate=[validate.Length(min=1, max=max_length), validate.Regexp(NO_NUL)], **kwargs
+    )
 
 
 class RequestSchema(Schema):

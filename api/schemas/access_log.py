@@ -9,6 +9,7 @@ from marshmallow import Schema, fields, post_load, validate
 
 from api.converters import MAX_ID
 from api.pagination import PageQuery
+from api.schemas import text
 
 
 def _utc(value: dt.datetime, extreme: dt.datetime) -> dt.datetime:
@@ -23,7 +24,7 @@ class AccessQuery(PageQuery):
 
     employee_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
     nip = fields.String(validate=validate.Regexp(r"^[0-9]{18}$"))
-    username = fields.String(validate=validate.Length(min=1, max=80))
+    username = text(80)
     since = fields.AwareDateTime(metadata={"description": "Accesses at or after this time"})
     until = fields.AwareDateTime(metadata={"description": "Accesses before this time"})
 

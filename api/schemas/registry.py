@@ -8,6 +8,7 @@ from marshmallow import Schema, fields, validate
 
 from api.pagination import PageQuery
 from api.personal_data import PersonalDataSchema
+from api.schemas import text
 from rules.vocab import (
     AssessmentMethod,
     EducationLevel,
@@ -48,9 +49,7 @@ class TenantRead(Schema):
 class PositionQuery(PageQuery):
     """Filters of the position list."""
 
-    tenant = fields.String(
-        validate=validate.Length(min=1, max=40), metadata={"description": "Agency code"}
-    )
+    tenant = text(40, metadata={"description": "Agency code"})
     level = _enum(PositionLevel)
     key = fields.Boolean(metadata={"description": "Only key positions (true) or only others"})
 
@@ -84,15 +83,10 @@ class PositionDetailRead(PositionRead):
 class EmployeeQuery(PageQuery):
     """Filters of the employee list."""
 
-    tenant = fields.String(
-        validate=validate.Length(min=1, max=40), metadata={"description": "Agency code"}
-    )
+    tenant = text(40, metadata={"description": "Agency code"})
     rank = _enum(Rank)
     position_level = _enum(PositionLevel)
-    q = fields.String(
-        validate=validate.Length(min=1, max=100),
-        metadata={"description": "A part of the name, or the start of the NIP"},
-    )
+    q = text(100, metadata={"description": "A part of the name, or the start of the NIP"})
 
 
 class PositionRefRead(Schema):

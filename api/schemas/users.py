@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from api.schemas import RequestSchema, StrictBoolean
+from api.schemas import RequestSchema, StrictBoolean, text
 from workflow.models import Role
 
 _ROLE = fields.String(validate=validate.OneOf([role.value for role in Role]))
@@ -41,9 +41,7 @@ class UserCreate(RequestSchema):
         validate=validate.Regexp(r"^[A-Za-z0-9._-]{1,80}$"),
         metadata={"example": "prov.hr3"},
     )
-    display_name = fields.String(
-        required=True, validate=validate.Length(min=1, max=200), metadata={"example": "Siti"}
-    )
+    display_name = text(200, required=True, metadata={"example": "Siti"})
     roles = fields.List(
         _ROLE, required=True, validate=validate.Length(min=1, max=6), metadata={"example": ["hr"]}
     )
@@ -56,6 +54,6 @@ class UserCreate(RequestSchema):
 class UserUpdate(RequestSchema):
     """Changes to a user; an absent field stays as it is."""
 
-    display_name = fields.String(validate=validate.Length(min=1, max=200))
+    display_name = text(200)
     roles = fields.List(_ROLE, validate=validate.Length(min=1, max=6))
     active = StrictBoolean()

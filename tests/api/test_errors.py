@@ -172,3 +172,15 @@ def test_500_is_generic_and_logged(failing_app: Flask, caplog: pytest.LogCapture
     assert len(logged) == 1
     assert logged[0]["exc_info"][0] is RuntimeError  # type: ignore[index]
     assert logged[0]["path"] == "/explode"  # type: ignore[index]
+
+
+def test_422_for_nul_characters_that_postgresql_cannot_store(
+    api: FlaskClient, world: World
+) -> None:
+    headers = world.headers("province.hr")
+    for query in ("q=a%00b", "tenant=%00"):
+        errors = _problem(api.get(f"/api/v1/employees?{query}", headers=headers), 422)["errors"]
+        assert set(errors["query"]) <= {"q", "tenant"}
+    body = {"username": "city.nul", "display_name": "A\u0000B", "roles": ["hr"]}
+    response = api.post("/api/v1/users", json=body, headers=world.headers("city.admin"))
+    assert set(_problem(response, 422)["errors"]["json"]) == {"display_name"}
