@@ -2,6 +2,7 @@
 
 import multiprocessing
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -20,6 +21,7 @@ preload_app = False
 # /metrics adds them up. It must be set before the workers import prometheus_client, so it is
 # set here (inherited by the forked workers) and emptied at start so no dead worker's counts
 # from an earlier run are served.
+_own_metrics_dir = "PROMETHEUS_MULTIPROC_DIR" not in os.environ
 _metrics_dir = Path(
     os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="meritflow-metrics-"))
 )
@@ -37,3 +39,9 @@ def child_exit(server, worker):
     from prometheus_client import multiprocess
 
     multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server):
+    """Remove the metrics directory if this configuration made it."""
+    if _own_metrics_dir:
+        shutil.rmtree(_metrics_dir, ignore_errors=True)
