@@ -16,7 +16,11 @@ class MeRead(Schema):
     username = fields.String(required=True, metadata={"example": "prov.hr"})
     tenant = fields.String(attribute="tenant_code", required=True)
     tenant_level = fields.String(required=True, metadata={"example": "province"})
-    roles = fields.List(fields.String(), required=True, metadata={"example": ["hr"]})
+    roles = fields.Function(
+        lambda actor: sorted(actor.roles),
+        required=True,
+        metadata={"type": "array", "items": {"type": "string"}, "example": ["hr"]},
+    )
     reads_every_agency = fields.Boolean(attribute="is_national", required=True)
 
 
