@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import http
+from collections.abc import Callable
 from typing import Any
 
 import structlog
 from flask import Flask, Response, json, request
 from flask_smorest import Api
+from marshmallow import INCLUDE, Schema, fields
 from werkzeug.exceptions import HTTPException
 
 from config import ConfigurationError
@@ -20,15 +23,20 @@ from workflow.errors import (
     NotFound,
     PreconditionFailed,
     Refused,
+    Throttled,
+    Unauthenticated,
     WorkflowError,
 )
 
 log = structlog.get_logger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
+WWW_AUTHENTICATE = 'Bearer realm="meritflow"'
 
 # The one table from domain error to HTTP status; the first matching class wins.
 STATUS_BY_ERROR: tuple[tuple[type[Exception], int], ...] = (
+    (Unauthenticated, 401),
+    (Throttled, 429),
     (NotFound, 404),
     (PreconditionFailed, 412),
     (Conflict, 409),
@@ -41,6 +49,45 @@ STATUS_BY_ERROR: tuple[tuple[type[Exception], int], ...] = (
     (ConfigurationError, 503),
     (WorkflowError, 400),
 )
+
+# Headers some errors must carry (RFC 9110 §11.6.1 WWW-Authenticate, RFC 6585 Retry-After).
+HEADERS_BY_ERROR: tuple[tuple[type[Exception], Callable[[Any], dict[str, str]]], ...] = (
+    (Unauthenticated, lambda _error: {"WWW-Authenticate": WWW_AUTHENTICATE}),
+    (Throttled, lambda error: {"Retry-After": str(error.retry_after)}),
+)
+
+# Headers each documented error response carries, for the OpenAPI document.
+_DOCUMENTED_HEADERS: dict[int, dict[str, dict[str, Any]]] = {
+    401: {"WWW-Authenticate": {"description": "`Bearer`", "schema": {"type": "string"}}},
+    405: {
+        "Allow": {"description": "The methods the resource allows", "schema": {"type": "string"}}
+    },
+    429: {
+        "Retry-After": {
+            "description": "Seconds until the client may try again",
+            "schema": {"type": "integer", "minimum": 1},
+        }
+    },
+}
+
+
+class ProblemRead(Schema):
+    """An RFC 9457 problem detail; members beyond the standard ones carry specifics."""
+
+    class Meta:
+        unknown = INCLUDE
+
+    type = fields.String(required=True, metadata={"example": "about:blank"})
+    title = fields.String(required=True, metadata={"example": "Not Found"})
+    status = fields.Integer(required=True, metadata={"example": 404})
+    detail = fields.String(metadata={"example": "no employee with NIP 198001012005011001"})
+    instance = fields.String(metadata={"example": "/api/v1/employees/198001012005011001"})
+    errors = fields.Dict(
+        metadata={"description": "Validation errors by location and field (422)"},
+    )
+    problems = fields.List(
+        fields.Dict(), metadata={"description": "Rows, fields or rules that were refused (422)"}
+    )
 
 
 def problem(
@@ -65,20 +112,24 @@ def problem(
 
 def _domain_error(error: Exception) -> Response:
     status = next(code for cls, code in STATUS_BY_ERROR if isinstance(error, cls))
+    headers: dict[str, str] = {}
+    for cls, make in HEADERS_BY_ERROR:
+        if isinstance(error, cls):
+            headers.update(make(error))
     details = dict(getattr(error, "details", {}) or {})
     if isinstance(error, RulesError):
         details.setdefault("problems", [p.as_dict() for p in error.problems])
-    title = type(error).__name__
+    title = http.HTTPStatus(status).phrase
     message = getattr(error, "message", None) or str(error)
-    return problem(status, title, message, **details)
+    return problem(status, title, message, headers=headers, **details)
 
 
 def http_problem(error: HTTPException) -> Response:
     """Render any HTTPException (404, 405, 413, 415, 422 …) as problem+json, keeping headers."""
     code = error.code or 500
     if code >= 500:
-        original = getattr(error, "original_exception", None)
-        log.error("unhandled_error", path=request.path, error=repr(original or error))
+        if getattr(error, "original_exception", None) is None:
+            log.error("server_error", path=request.path, status=code, error=error.description)
         return problem(code, "Internal Server Error", "The server failed; the error is logged.")
     headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
     data = getattr(error, "data", None) or {}
@@ -95,9 +146,29 @@ def http_problem(error: HTTPException) -> Response:
 class ProblemApi(Api):  # type: ignore[misc]
     """flask-smorest's Api with problem+json errors that keep werkzeug's headers (``Allow``)."""
 
+    ERROR_SCHEMA = ProblemRead
+
     def handle_http_exception(self, error: HTTPException) -> Response:
         """Render an HTTP error raised anywhere in the app."""
         return http_problem(error)
+
+    def _register_responses(self) -> None:
+        """Document every error status as problem+json, with the headers it carries."""
+        for status in http.HTTPStatus:
+            if status < 400:
+                continue
+            response: dict[str, Any] = {
+                "description": status.phrase,
+                "content": {PROBLEM_JSON: {"schema": ProblemRead}},
+            }
+            if status in _DOCUMENTED_HEADERS:
+                response["headers"] = _DOCUMENTED_HEADERS[status]
+            self.spec.components.response(status.name, response, lazy=True)
+        self.spec.components.response(
+            self.DEFAULT_ERROR_RESPONSE_NAME,
+            {"description": "Error", "content": {PROBLEM_JSON: {"schema": ProblemRead}}},
+            lazy=True,
+        )
 
 
 def register_error_handlers(app: Flask) -> None:

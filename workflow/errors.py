@@ -49,3 +49,15 @@ class IdempotencyMismatch(WorkflowError):
 
 class DatabaseMisconfigured(WorkflowError):
     """The database runs with settings that could lose or corrupt acknowledged data."""
+
+
+class Unauthenticated(WorkflowError):
+    """No valid credentials: missing, malformed, unknown, expired or revoked (never say which)."""
+
+
+class Throttled(WorkflowError):
+    """Too many failed authentications from one client; it may try again after a while."""
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message, details={"retry_after": retry_after})
+        self.retry_after = retry_after

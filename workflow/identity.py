@@ -11,11 +11,12 @@ from dataclasses import dataclass
 
 import structlog
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from workflow.actors import Actor
 from workflow.db import Database
-from workflow.errors import InvalidInput, NotFound, Refused
+from workflow.errors import Conflict, InvalidInput, NotFound, Refused
 from workflow.models import Employee, Tenant
 from workflow.models.identity import ApiToken, Delegation, Role, User, UserRole
 
@@ -52,8 +53,9 @@ def create_user(
 ) -> int:
     """Create a user with roles in an agency and return its id.
 
-    :raises InvalidInput: unknown agency, role or employee, a taken username, or a national
-        role outside the national agency.
+    :raises InvalidInput: unknown agency or role, an employee not of that agency, or a
+        national role outside the national agency.
+    :raises Conflict: the username is taken.
     """
     wanted = sorted(set(roles))
     problems = [
@@ -85,19 +87,21 @@ def create_user(
                 ],
             )
         if session.scalar(select(User.id).where(User.username == username)) is not None:
-            raise InvalidInput(
-                "cannot create user", [{"field": "username", "message": f"{username!r} is taken"}]
-            )
+            raise Conflict(f"the username {username!r} is taken")
         employee_id = None
         if employee_nip is not None:
-            employee_id = session.scalar(select(Employee.id).where(Employee.nip == employee_nip))
+            employee_id = session.scalar(
+                select(Employee.id).where(
+                    Employee.nip == employee_nip, Employee.tenant_id == tenant.id
+                )
+            )
             if employee_id is None:
                 raise InvalidInput(
                     "cannot create user",
                     [
                         {
                             "field": "employee_nip",
-                            "message": f"no employee with NIP {employee_nip}",
+                            "message": f"no employee with NIP {employee_nip} in {tenant_code}",
                         }
                     ],
                 )
@@ -109,7 +113,10 @@ def create_user(
             roles=[UserRole(role=r) for r in wanted],
         )
         session.add(user)
-        session.flush()
+        try:
+            session.flush()
+        except IntegrityError as exc:  # a concurrent request took the name since the check
+            raise Conflict(f"the username {username!r} is taken") from exc
         log.info("user_created", user_id=user.id, tenant=tenant_code, roles=wanted)
         return user.id
 

@@ -1,5 +1,6 @@
 """SQLAlchemy models; importing this package registers every table on ``Base.metadata``."""
 
+from workflow.models.access import AuthFailure, PersonalDataAccess
 from workflow.models.base import Base
 from workflow.models.identity import ApiToken, Delegation, Role, User, UserRole
 from workflow.models.registry import (
@@ -31,6 +32,7 @@ __all__ = [
     "ApiToken",
     "Assessment",
     "AssessmentScore",
+    "AuthFailure",
     "Base",
     "CommitteeMember",
     "ConflictDeclaration",
@@ -40,6 +42,7 @@ __all__ = [
     "IdempotencyRecord",
     "Penalty",
     "PerformanceRating",
+    "PersonalDataAccess",
     "Position",
     "PositionCompetency",
     "PositionHistory",

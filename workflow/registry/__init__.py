@@ -1,0 +1,1 @@
+"""The personnel registry seen from outside: scoped queries over agencies, positions, employees."""
