@@ -1,6 +1,7 @@
 """SQLAlchemy models; importing this package registers every table on ``Base.metadata``."""
 
 from workflow.models.base import Base
+from workflow.models.ledger import ChainHead, LedgerEntry
 from workflow.models.registry import (
     Assessment,
     AssessmentScore,
@@ -19,8 +20,10 @@ __all__ = [
     "Assessment",
     "AssessmentScore",
     "Base",
+    "ChainHead",
     "Education",
     "Employee",
+    "LedgerEntry",
     "Penalty",
     "PerformanceRating",
     "Position",
