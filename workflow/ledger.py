@@ -392,7 +392,8 @@ def _verify_tenant(
     walk = _walk(session, dialect, code, tenant_id, wanted) if tenant_id is not None else _Walk()
     findings: list[Finding] = []
     if tenant_id is None:
-        findings.append(Finding(code, 1, "the tenant has checkpoints but is not in the database"))
+        if trusted:
+            findings.append(Finding(code, 1, "a tenant with checkpoints is not in the database"))
     elif walk.broken is not None:
         findings.append(walk.broken)
     else:
