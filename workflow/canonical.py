@@ -8,7 +8,6 @@ chain cannot survive; pass amounts as integers (e.g. hundredths) or decimal stri
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -64,28 +63,6 @@ def canonical_json(value: Any) -> str:
     check_value(value)
     encoded: bytes = rfc8785.dumps(value)
     return encoded.decode("utf-8")
-
-
-def is_canonical(text: str, value: Any) -> bool:
-    """Return whether ``text`` is the canonical form of ``value`` (``json.loads(text)``).
-
-    Python's own encoder with sorted keys produces RFC 8785 text for everything but key order
-    when keys mix characters above U+FFFF with ones in U+E000–U+FFFF (JCS sorts by UTF-16 code
-    units); the fast path covers the common case and the reference encoder settles the rest.
-    """
-    try:
-        fast = json.dumps(
-            value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
-        )
-    except (TypeError, ValueError):
-        return False
-    if fast == text:
-        return True
-    try:
-        reference: bytes = rfc8785.dumps(value)
-    except rfc8785.CanonicalizationError:
-        return False
-    return reference.decode("utf-8") == text
 
 
 def _check_text(text: str, path: str) -> None:

@@ -40,7 +40,10 @@ def verify_command(tenant_code: str | None, trusted_keys: tuple[str, ...]) -> No
     if not report.tenants:
         click.echo("the ledger is empty")
     for tenant in report.tenants:
-        counts = f"{tenant.entries} entries verified, {tenant.checkpoints} checkpoints checked"
+        counts = (
+            f"{_count(tenant.entries, 'entry', 'entries')} verified, "
+            f"{_count(tenant.checkpoints, 'checkpoint', 'checkpoints')} checked"
+        )
         first = tenant.first_break
         if tenant.ok:
             click.echo(f"{tenant.tenant}: ok, {counts}")
@@ -102,3 +105,7 @@ def export_command(tenant_code: str | None, output: Path | None) -> None:
         raise click.ClickException(str(exc)) from None
     if output is not None:
         click.echo(f"{count} entries written to {output}", err=True)
+
+
+def _count(number: int, singular: str, plural: str) -> str:
+    return f"{number} {singular if number == 1 else plural}"
