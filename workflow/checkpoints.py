@@ -344,9 +344,9 @@ class StoredCheckpoint:
 
 @dataclass(frozen=True, slots=True)
 class CheckpointProblem:
-    """A checkpoint file that cannot be trusted, and why."""
+    """A checkpoint (or, with no tenant, a key) file that cannot be trusted, and why."""
 
-    tenant: str
+    tenant: str | None
     path: Path
     reason: str
 
@@ -360,7 +360,7 @@ class CheckpointScan:
 
     def tenants(self) -> set[str]:
         """Return every tenant with a checkpoint file, trusted or not."""
-        return set(self.valid) | {problem.tenant for problem in self.problems}
+        return set(self.valid) | {p.tenant for p in self.problems if p.tenant is not None}
 
 
 @dataclass(frozen=True, slots=True)
@@ -404,10 +404,10 @@ class CheckpointStore:
             try:
                 key = VerifierKey.parse(path.read_text(encoding="utf-8"))
             except (MalformedCheckpoint, UnicodeDecodeError) as exc:
-                problems.append(CheckpointProblem("(keys)", path, f"unreadable key: {exc}"))
+                problems.append(CheckpointProblem(None, path, f"unreadable key: {exc}"))
                 continue
             if path.name != f"{key.key_id}{KEY_SUFFIX}":
-                problems.append(CheckpointProblem("(keys)", path, "file name is not the key id"))
+                problems.append(CheckpointProblem(None, path, "file name is not the key id"))
                 continue
             found[key.key_id] = key
         return found, problems

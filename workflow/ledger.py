@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session
 from workflow import streaming
 from workflow.canonical import NotCanonicalisable, canonical_json, check_value
 from workflow.checkpoints import (
+    CheckpointProblem,
     CheckpointScan,
     CheckpointStore,
     Signer,
@@ -332,7 +333,7 @@ def _verify(
     }
     scan = store.scan(tenant_code) if store is not None else CheckpointScan()
     key_problems = tuple(
-        Finding(p.tenant, None, p.reason, p.path) for p in scan.problems if p.tenant == "(keys)"
+        Finding("(keys)", None, p.reason, p.path) for p in scan.problems if p.tenant is None
     )
     if tenant_code is not None:
         if tenant_code not in ids and tenant_code not in scan.tenants():
@@ -343,7 +344,7 @@ def _verify(
     else:
         stored = set(session.scalars(select(LedgerEntry.tenant_id).distinct()))
         scope = {codes.get(i, f"#{i}"): i for i in stored | set(heads)}
-        scope.update({c: ids.get(c) for c in scan.tenants() - {"(keys)"} if c not in scope})
+        scope.update({c: ids.get(c) for c in scan.tenants() if c not in scope})
     reports = []
     dialect = session.get_bind().dialect.name
     for code in sorted(scope):
@@ -386,7 +387,7 @@ def _verify_tenant(
     tenant_id: int | None,
     head: tuple[int, str] | None,
     trusted: list[StoredCheckpoint],
-    untrusted: Sequence[Any],
+    untrusted: Sequence[CheckpointProblem],
 ) -> TenantReport:
     wanted = {stored.checkpoint.size for stored in trusted}
     walk = _walk(session, dialect, code, tenant_id, wanted) if tenant_id is not None else _Walk()
@@ -398,19 +399,15 @@ def _verify_tenant(
         findings.append(walk.broken)
     else:
         findings.extend(_head_findings(code, walk, head))
-    compared = 0
-    for stored in trusted:
-        finding, was_compared = _against_checkpoint(code, walk, stored)
-        compared += was_compared
-        if finding is not None:
-            findings.append(finding)
+    compared = [stored for stored in trusted if _comparable(walk, stored)]
+    findings.extend(_against_checkpoints(code, walk, compared))
     findings.extend(_split_views(code, trusted))
     findings.extend(Finding(code, None, p.reason, p.path) for p in untrusted)
     return TenantReport(
         tenant=code,
         entries=walk.verified,
         head=walk.last_hash,
-        checkpoints=compared,
+        checkpoints=len(compared),
         findings=tuple(findings),
     )
 
@@ -434,32 +431,41 @@ def _head_findings(code: str, walk: _Walk, head: tuple[int, str] | None) -> Iter
         yield Finding(code, size, f"chain_head's hash differs from the hash of entry {size}")
 
 
-def _against_checkpoint(
-    code: str, walk: _Walk, stored: StoredCheckpoint
-) -> tuple[Finding | None, bool]:
-    """Compare one trusted checkpoint with the walked chain; return (finding, compared)."""
-    checkpoint = stored.checkpoint
-    signed = f"signed {rfc3339(checkpoint.time)} by {stored.key_id}"
-    if (
-        walk.broken is not None
-        and walk.broken.seq is not None
-        and checkpoint.size >= walk.broken.seq
-    ):
-        return None, False
-    if checkpoint.size > walk.verified:
+def _comparable(walk: _Walk, stored: StoredCheckpoint) -> bool:
+    """Return whether the chain is intact far enough to hold this checkpoint against it."""
+    broken = walk.broken.seq if walk.broken is not None else None
+    return broken is None or stored.checkpoint.size < broken
+
+
+def _against_checkpoints(
+    code: str, walk: _Walk, trusted: Sequence[StoredCheckpoint]
+) -> Iterator[Finding]:
+    """Report the earliest checkpoint the chain no longer reproduces, and the largest it lacks."""
+    longer = [s for s in trusted if s.checkpoint.size > walk.verified]
+    if longer:
+        evidence = max(longer, key=lambda s: s.checkpoint.size)
         reason = (
-            f"truncated: a checkpoint {signed} commits to {checkpoint.size} entries, "
-            f"the database holds {walk.verified}"
+            f"truncated: a checkpoint {_signed(evidence)} commits to "
+            f"{evidence.checkpoint.size} entries, the database holds {walk.verified}"
         )
-        return Finding(code, walk.verified + 1, reason, stored.path), True
-    actual = walk.hashes_at.get(checkpoint.size, GENESIS_HASH)
-    if actual != checkpoint.head:
+        yield Finding(code, walk.verified + 1, reason, evidence.path)
+    differing = [
+        s
+        for s in trusted
+        if s.checkpoint.size <= walk.verified
+        and walk.hashes_at.get(s.checkpoint.size, GENESIS_HASH) != s.checkpoint.head
+    ]
+    if differing:
+        evidence = min(differing, key=lambda s: s.checkpoint.size)
         reason = (
-            f"rewritten: entry {checkpoint.size} no longer hashes to the head of the checkpoint "
-            f"{signed}"
+            f"rewritten: entry {evidence.checkpoint.size} no longer hashes to the head of "
+            f"the checkpoint {_signed(evidence)}"
         )
-        return Finding(code, checkpoint.size, reason, stored.path), True
-    return None, True
+        yield Finding(code, evidence.checkpoint.size, reason, evidence.path)
+
+
+def _signed(stored: StoredCheckpoint) -> str:
+    return f"signed {rfc3339(stored.checkpoint.time)} by {stored.key_id}"
 
 
 def _split_views(code: str, trusted: list[StoredCheckpoint]) -> Iterator[Finding]:

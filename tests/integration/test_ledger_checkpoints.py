@@ -141,23 +141,23 @@ def test_a_database_smaller_than_a_checkpoint_is_a_truncation(
     fill(database, ids["36"], 6, at)
     ledger.checkpoint(database, store=store, signer=KEY_A, now=at.now())
     fill(database, ids["36"], 2, at)
-    assert ledger.verify(database, checkpoints=store).tenant("36").entries == 8
+    ledger.checkpoint(database, store=store, signer=KEY_A, now=at.now())
+    fill(database, ids["36"], 1, at)
+    assert ledger.verify(database, checkpoints=store).tenant("36").entries == 9
     with database.read() as session:
         entry_4 = session.get(LedgerEntry, (ids["36"], 4))
         assert entry_4 is not None
         hash_4 = entry_4.entry_hash
     _commit_truncation(database, ids["36"], 4, hash_4)
     assert ledger.verify(database).ok, "the chain alone cannot see a cut tail"
-    report = ledger.verify(database, checkpoints=store)
-    first = report.tenant("36").first_break
-    assert first is not None
-    assert first.seq == 5
-    assert "truncated" in first.reason
-    assert "commits to 6 entries, the database holds 4" in first.reason
+    (finding,) = ledger.verify(database, checkpoints=store).tenant("36").findings
+    assert finding.seq == 5
+    assert finding.reason.startswith("truncated: a checkpoint signed ")
+    assert finding.reason.endswith("commits to 8 entries, the database holds 4")
     refused = ledger.checkpoint(database, store=store, signer=KEY_A, now=at.now())
     assert refused.written == ()
     assert [t.tenant for t in refused.refused] == ["36"]
-    assert len(list((store.directory / "36").glob("*.checkpoint"))) == 1
+    assert len(list((store.directory / "36").glob("*.checkpoint"))) == 2
 
 
 def test_a_tenant_erased_from_the_database_is_still_missed(
