@@ -20,11 +20,14 @@ def batches(
     """Yield the rows of ``statement`` in lists of ``size``, through the session's connection.
 
     Rows come straight from the driver (a server-side cursor on PostgreSQL), skipping
-    SQLAlchemy's result objects, which cost more than the work most callers do per row. The
-    statement is compiled with literal values, so it must only hold trusted ones (ints, constants).
+    SQLAlchemy's result objects, which cost more than the work most callers do per row; for the
+    same reason column types do no conversion, and bound values go to the driver as they are.
     """
     bind = session.connection()
-    sql = str(statement.compile(dialect=bind.dialect, compile_kwargs={"literal_binds": True}))
+    compiled = statement.compile(dialect=bind.dialect)
+    params: Any = compiled.params
+    if compiled.positional:
+        params = tuple(compiled.params[name] for name in compiled.positiontup or ())
     dbapi = bind.connection
     cursor = (
         dbapi.cursor(name="meritflow_stream")
@@ -32,7 +35,7 @@ def batches(
         else dbapi.cursor()
     )
     try:
-        cursor.execute(sql)
+        cursor.execute(compiled.string, params)
         while rows := cursor.fetchmany(size):
             yield rows
     finally:
