@@ -6,7 +6,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from api.commands import users
+from api.commands import audit, users
 from api.state import db
 from workflow import migrate
 
@@ -33,3 +33,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(db_cli)
     app.cli.add_command(users.users_cli)
     app.cli.add_command(users.tokens_cli)
+    app.cli.add_command(audit.audit_cli)

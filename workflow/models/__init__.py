@@ -3,6 +3,7 @@
 from workflow.models.access import AuthFailure, PersonalDataAccess
 from workflow.models.base import Base
 from workflow.models.identity import ApiToken, Delegation, Role, User, UserRole
+from workflow.models.ledger import ChainHead, LedgerEntry
 from workflow.models.registry import (
     Assessment,
     AssessmentScore,
@@ -34,12 +35,14 @@ __all__ = [
     "AssessmentScore",
     "AuthFailure",
     "Base",
+    "ChainHead",
     "CommitteeMember",
     "ConflictDeclaration",
     "Delegation",
     "Education",
     "Employee",
     "IdempotencyRecord",
+    "LedgerEntry",
     "Penalty",
     "PerformanceRating",
     "PersonalDataAccess",

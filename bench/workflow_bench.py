@@ -1,0 +1,263 @@
+"""Workflow benchmarks: audited ledger appends and ledger verification, on SQLite and PostgreSQL.
+
+Prints figures and asserts nothing. Each measurement is one function taking a database URL,
+so more (transition throughput) can be added beside them. SQLite runs in a temporary folder;
+PostgreSQL in a scratch database created on the server of ``--pg-url`` and dropped afterwards.
+Concurrent writers are processes (each with its own connection), which on a 2-core machine is
+fairer than threads that would share one GIL.
+
+    python bench/workflow_bench.py [--pg-url URL | --no-pg] [--entries 100000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import multiprocessing
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from multiprocessing.synchronize import Barrier
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import create_engine, insert, text
+from sqlalchemy.engine import make_url
+
+from workflow import ledger, migrate
+from workflow.clock import SystemClock
+from workflow.db import connect
+from workflow.models import ChainHead, LedgerEntry, Tenant
+from workflow.models.ledger import GENESIS_HASH
+
+DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One printed result."""
+
+    backend: str
+    measurement: str
+    value: float
+    unit: str
+    detail: str = ""
+
+
+def _add_tenants(url: str, prefix: str, count: int) -> list[int]:
+    db = connect(url)
+    try:
+        with db.transaction() as session:
+            tenants = [
+                Tenant(code=f"{prefix}-{i}", name=f"Bench {prefix} {i}", level="province")
+                for i in range(count)
+            ]
+            session.add_all(tenants)
+            session.flush()
+            return [tenant.id for tenant in tenants]
+    finally:
+        db.dispose()
+
+
+def _append_worker(
+    url: str, tenant_id: int, appends: int, barrier: Barrier, results: Any, worker: int
+) -> None:
+    """One writer process: wait for the others, then append, one transaction per entry."""
+    db = connect(url, pool_size=1)
+    clock = SystemClock()
+    barrier.wait()
+    started = time.time()
+    for step in range(appends):
+        with db.transaction() as session:
+            ledger.append(
+                session,
+                tenant_id=tenant_id,
+                kind=ledger.LedgerKind.VACANCY_TRANSITION,
+                actor=f"user:{worker}",
+                data={"vacancy": step, "from": "draft", "to": "submitted", "version": step + 1},
+                at=clock.now(),
+            )
+    results.put((started, time.time()))
+    db.dispose()
+
+
+def audited_appends(url: str, *, writers: int, tenants: int, appends: int) -> float:
+    """Return appends/s with ``writers`` processes spread over ``tenants`` tenants."""
+    context = multiprocessing.get_context("spawn")
+    tenant_ids = _add_tenants(url, f"w{writers}t{tenants}", tenants)
+    barrier = context.Barrier(writers)
+    results = context.Queue()
+    processes = [
+        context.Process(
+            target=_append_worker,
+            args=(url, tenant_ids[n % tenants], appends, barrier, results, n),
+        )
+        for n in range(writers)
+    ]
+    for process in processes:
+        process.start()
+    spans = [results.get(timeout=600) for _ in processes]
+    for process in processes:
+        process.join()
+        if process.exitcode != 0:
+            raise RuntimeError(f"a writer failed with exit code {process.exitcode}")
+    elapsed = max(end for _, end in spans) - min(start for start, _ in spans)
+    db = connect(url)
+    try:
+        report = ledger.verify(db)
+        if not report.ok:
+            raise RuntimeError("the chains do not verify after the run")
+    finally:
+        db.dispose()
+    return writers * appends / elapsed
+
+
+def _bulk_rows(tenant_code: str, tenant_id: int, count: int) -> Iterator[list[dict[str, Any]]]:
+    """Yield a valid chain in chunks, built directly (appending one by one would take minutes)."""
+    start = dt.datetime(2026, 11, 23, tzinfo=dt.UTC)
+    prev = GENESIS_HASH
+    chunk: list[dict[str, Any]] = []
+    for seq in range(1, count + 1):
+        at = start + dt.timedelta(milliseconds=seq)
+        kind = "vacancy.transition" if seq % 5 else "vacancy.refused"
+        body = ledger.entry_body(
+            tenant=tenant_code,
+            seq=seq,
+            prev=prev,
+            at=at,
+            kind=kind,
+            actor=f"user:{seq % 97}",
+            data={"vacancy": seq // 7, "from": "draft", "to": "submitted", "version": seq % 11},
+        )
+        entry_hash = ledger.body_hash(body)
+        chunk.append(
+            {
+                "tenant_id": tenant_id,
+                "seq": seq,
+                "kind": kind,
+                "body": body,
+                "prev_hash": prev,
+                "entry_hash": entry_hash,
+                "created_at": at,
+            }
+        )
+        prev = entry_hash
+        if len(chunk) == 10_000 or seq == count:
+            yield chunk
+            chunk = []
+
+
+def verification_speed(url: str, *, entries: int, runs: int = 3) -> tuple[float, float]:
+    """Load a chain of ``entries`` and return (median entries/s of ``runs`` verifies, seconds)."""
+    (tenant_id,) = _add_tenants(url, "verify", 1)
+    db = connect(url)
+    try:
+        last: dict[str, Any] = {}
+        with db.transaction() as session:
+            for chunk in _bulk_rows("verify-0", tenant_id, entries):
+                session.execute(insert(LedgerEntry), chunk)
+                last = chunk[-1]
+            session.add(ChainHead(tenant_id=tenant_id, seq=entries, entry_hash=last["entry_hash"]))
+        rates = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            report = ledger.verify(db, tenant_code="verify-0")
+            elapsed = time.perf_counter() - started
+            if not report.ok or report.tenant("verify-0").entries != entries:
+                raise RuntimeError("the benchmark chain does not verify")
+            rates.append(entries / elapsed)
+        rate = statistics.median(rates)
+        return rate, entries / rate
+    finally:
+        db.dispose()
+
+
+@contextmanager
+def sqlite_database() -> Iterator[str]:
+    """Yield the URL of a migrated SQLite file in a temporary folder."""
+    with tempfile.TemporaryDirectory(prefix="meritflow-bench-") as folder:
+        url = f"sqlite:///{Path(folder) / 'bench.db'}"
+        _migrate(url)
+        yield url
+
+
+@contextmanager
+def postgres_database(server_url: str) -> Iterator[str]:
+    """Yield the URL of a migrated scratch database on ``server_url``'s server; drop it after."""
+    server = make_url(server_url).set(drivername="postgresql+psycopg")
+    name = f"meritflow_bench_{os.getpid()}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        url = server.set(database=name).render_as_string(hide_password=False)
+        _migrate(url)
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _migrate(url: str) -> None:
+    db = connect(url)
+    try:
+        migrate.upgrade(db)
+    finally:
+        db.dispose()
+
+
+def ledger_figures(backend: str, url: str, *, entries: int, appends: int) -> list[Figure]:
+    """Run every ledger measurement on one database."""
+    figures = []
+    for writers, tenants in ((1, 1), (8, 1), (8, 8)):
+        per_writer = appends if writers == 1 else max(appends // 4, 1)
+        rate = audited_appends(url, writers=writers, tenants=tenants, appends=per_writer)
+        spread = "one tenant" if tenants == 1 else f"{tenants} tenants"
+        label = f"audited appends, {writers} writer{'s' if writers > 1 else ''}, {spread}"
+        figures.append(Figure(backend, label, rate, "appends/s", f"{writers * per_writer} total"))
+        print(f"  {backend}: {label}: {rate:,.0f} appends/s", flush=True)
+    rate, seconds = verification_speed(url, entries=entries)
+    label = f"verification of {entries:,} entries"
+    figures.append(Figure(backend, label, rate, "entries/s", f"{seconds:.2f} s, median of 3"))
+    print(f"  {backend}: {label}: {rate:,.0f} entries/s", flush=True)
+    return figures
+
+
+def _print(figures: Sequence[Figure]) -> None:
+    print()
+    print(f"Ledger benchmark — {os.cpu_count()} CPUs, Python {platform.python_version()}")
+    print(f"{'backend':<11}{'measurement':<46}{'figure':>22}  detail")
+    for figure in figures:
+        value = f"{figure.value:,.0f} {figure.unit}"
+        print(f"{figure.backend:<11}{figure.measurement:<46}{value:>22}  {figure.detail}")
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Parse arguments, run the measurements, print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pg-url", default=DEFAULT_PG_URL, help="a PostgreSQL server to use")
+    parser.add_argument("--no-pg", action="store_true", help="measure SQLite only")
+    parser.add_argument("--entries", type=int, default=100_000, help="chain length to verify")
+    parser.add_argument("--appends", type=int, default=600, help="appends of the single writer")
+    args = parser.parse_args(argv)
+    figures: list[Figure] = []
+    with sqlite_database() as url:
+        figures += ledger_figures("sqlite", url, entries=args.entries, appends=args.appends)
+    if not args.no_pg:
+        with postgres_database(args.pg_url) as url:
+            figures += ledger_figures("postgresql", url, entries=args.entries, appends=args.appends)
+    _print(figures)
+
+
+if __name__ == "__main__":
+    main()
