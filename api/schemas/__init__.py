@@ -1,0 +1,1 @@
+"""Marshmallow schemas: the HTTP contract and the shape of imported rows."""
