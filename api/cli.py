@@ -6,6 +6,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from api.commands.demo import demo_cli
 from api.commands.registry import registry_cli
 from api.state import db
 from workflow import migrate
@@ -32,3 +33,4 @@ def register(app: Flask) -> None:
     """Attach every command group to ``app``."""
     app.cli.add_command(db_cli)
     app.cli.add_command(registry_cli)
+    app.cli.add_command(demo_cli)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from types import TracebackType
@@ -38,7 +39,14 @@ _LABELS = {"read": "reading and checking", "write": "writing employees"}
     show_default=True,
     help="List at most this many problems (all are counted).",
 )
-def import_command(paths: tuple[Path, ...], max_problems: int) -> None:
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=lambda: min(4, os.cpu_count() or 1),
+    show_default="CPU cores, at most 4",
+    help="Processes that read and validate the employee files.",
+)
+def import_command(paths: tuple[Path, ...], max_problems: int, workers: int) -> None:
     """Import a CSV set and/or JSON profiles (files or directories) in one transaction.
 
     Exits 0 when everything was written, 1 when any row was rejected (then nothing is written
@@ -60,12 +68,13 @@ def import_command(paths: tuple[Path, ...], max_problems: int) -> None:
                 now=utcnow(),
                 progress=progress,
                 max_problems=max_problems,
+                workers=workers,
             )
         except ImportRejected as rejected:
             progress.close()
-            _print_rejection(rejected.report)
+            print_rejection(rejected.report)
             raise SystemExit(1) from None
-    _print_summary(report)
+    print_summary(report)
 
 
 class ProgressBars:
@@ -109,7 +118,8 @@ class ProgressBars:
             self._phase = None
 
 
-def _print_summary(report: ImportReport) -> None:
+def print_summary(report: ImportReport) -> None:
+    """Print what an accepted import created, changed and left unchanged, and its files."""
     size = sum(file.bytes for file in report.files)
     click.echo(
         f"imported {len(report.files)} file(s), {size / 1_048_576:.1f} MB, "
@@ -132,7 +142,8 @@ def _print_summary(report: ImportReport) -> None:
         click.echo(f"  {file.name}: {file.rows:,} rows, sha256 {file.sha256}")
 
 
-def _print_rejection(report: ImportReport) -> None:
+def print_rejection(report: ImportReport) -> None:
+    """Print every listed problem as ``file:row field: message``, then the verdict, to stderr."""
     for problem in report.problems:
         click.echo(str(problem), err=True)
     if report.problems_not_listed:

@@ -34,6 +34,15 @@ def _text(max_length: int, *, required: bool = False) -> fields.String:
     )
 
 
+def _term(*, required: bool = False) -> fields.String:
+    """A word from the ASN vocabulary; the import checks it against ``rules.vocab`` itself."""
+    return fields.String(
+        required=required,
+        allow_none=not required,
+        error_messages=_messages({"invalid": "must be text"}),
+    )
+
+
 def _date(*, required: bool = False) -> fields.Date:
     return fields.Date(
         format="iso",
@@ -107,7 +116,7 @@ class TenantRow(_Row):
 
     code = _text(40, required=True)
     name = _text(200, required=True)
-    level = _text(40, required=True)
+    level = _term(required=True)
     parent_code = _text(40)
 
 
@@ -117,7 +126,7 @@ class PositionRow(_Row):
     tenant_code = _text(40, required=True)
     code = _text(60, required=True)
     title = _text(200, required=True)
-    level = _text(40, required=True)
+    level = _term(required=True)
     unit = _text(200, required=True)
     is_key = _flag()
     required_education_fields = _PipeList(allow_none=True)
@@ -128,7 +137,7 @@ class PositionCompetencyRow(_Row):
 
     tenant_code = _text(40, required=True)
     position_code = _text(60, required=True)
-    competency = _text(80, required=True)
+    competency = _term(required=True)
     required_level = _whole(required=True)
 
 
@@ -138,10 +147,10 @@ class EmployeeRow(_Row):
     nip = _nip()
     name = _text(200, required=True)
     birth_date = _date(required=True)
-    gender = _text(40, required=True)
+    gender = _term(required=True)
     tenant_code = _text(40, required=True)
-    employment_type = _text(40, required=True)
-    rank = _text(40)
+    employment_type = _term(required=True)
+    rank = _term()
     rank_tmt = _date()
     position_code = _text(60)
     lhkpn_year = _whole()
@@ -153,7 +162,7 @@ class EducationRow(_Row):
     """One line of ``education.csv`` or one item of a profile's ``education``."""
 
     nip = _nip()
-    level = _text(40, required=True)
+    level = _term(required=True)
     field = _text(200, required=True)
     year = _whole(required=True)
     institution = _text(200)
@@ -164,7 +173,7 @@ class PositionHistoryRow(_Row):
 
     nip = _nip()
     title = _text(200, required=True)
-    level = _text(40, required=True)
+    level = _term(required=True)
     unit = _text(200)
     start_date = _date(required=True)
     end_date = _date()
@@ -174,7 +183,7 @@ class TrainingRow(_Row):
     """One line of ``trainings.csv`` or one item of a profile's ``trainings``."""
 
     nip = _nip()
-    kind = _text(40, required=True)
+    kind = _term(required=True)
     completed_on = _date(required=True)
 
 
@@ -183,7 +192,7 @@ class PerformanceRow(_Row):
 
     nip = _nip()
     year = _whole(required=True)
-    predicate = _text(40, required=True)
+    predicate = _term(required=True)
 
 
 class AssessmentRow(_Row):
@@ -191,7 +200,7 @@ class AssessmentRow(_Row):
 
     nip = _nip()
     assessed_on = _date(required=True)
-    method = _text(40, required=True)
+    method = _term(required=True)
     jpm = fields.Decimal(
         places=2,
         allow_none=True,
@@ -201,7 +210,7 @@ class AssessmentRow(_Row):
             "special": "must be a finite number",
         },
     )
-    potential = _text(40)
+    potential = _term()
 
 
 class AssessmentScoreRow(_Row):
@@ -209,8 +218,8 @@ class AssessmentScoreRow(_Row):
 
     nip = _nip()
     assessed_on = _date(required=True)
-    method = _text(40, required=True)
-    competency = _text(80, required=True)
+    method = _term(required=True)
+    competency = _term(required=True)
     level = _whole(required=True)
 
 
@@ -218,8 +227,8 @@ class PenaltyRow(_Row):
     """One line of ``penalties.csv`` or one item of a profile's ``penalties``."""
 
     nip = _nip()
-    level = _text(40, required=True)
-    type = _text(60, required=True)
+    level = _term(required=True)
+    type = _term(required=True)
     start_date = _date(required=True)
     end_date = _date()
 

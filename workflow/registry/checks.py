@@ -36,7 +36,8 @@ RowProblems = list[tuple[str, str]]
 """``(field, message)`` pairs."""
 
 CODE_PATTERN: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-TECHNICAL_PATTERN: Final = re.compile(rf"^{TECHNICAL_PREFIX}[a-z0-9][a-z0-9_-]*$")
+TECHNICAL_PATTERN: Final = re.compile(rf"^{TECHNICAL_PREFIX}[a-z0-9][a-z0-9_-]{{0,71}}$")
+"""A technical competency code: at most 80 characters, the column's width."""
 EARLIEST_YEAR: Final = 1950
 """No record in a living registry is older than this."""
 LEVEL_RANGE: Final = range(1, 6)
@@ -278,7 +279,7 @@ def _competency(problems: RowProblems, field: str, value: str) -> None:
         (
             field,
             f"unknown competency {value!r}; expected one of {', '.join(_COMPETENCIES)} "
-            f"or {TECHNICAL_PREFIX}<name> (lower-case letters, digits, '_', '-')",
+            f"or {TECHNICAL_PREFIX}<name> (up to 73 lower-case letters, digits, '_', '-')",
         )
     )
 

@@ -44,7 +44,7 @@ def canonical_value(value: object) -> str:
 
 def canonical_row(record_type: RecordType, values: Sequence[object]) -> bytes:
     """Return the canonical bytes of one row: its type and its values in column order."""
-    text = _FIELD_SEP.join(map(canonical_value, values))
+    text = _FIELD_SEP.join([v if type(v) is str else canonical_value(v) for v in values])
     return f"{record_type.value}{_RECORD_SEP}{text}".encode()
 
 

@@ -19,11 +19,16 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import multiprocessing
 import tempfile
 import time
+import traceback
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection as Connection_
+from multiprocessing.connection import wait
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import IO, Any, Final, Literal, Protocol
 
@@ -55,7 +60,7 @@ from workflow.registry.records import (
     SPECS,
     RecordType,
 )
-from workflow.registry.spool import Spool, SpooledRow, partition_count
+from workflow.registry.spool import Spool, SpooledRow, partition_count, read_partitions
 
 log = structlog.get_logger(__name__)
 
@@ -81,6 +86,13 @@ _EMPLOYEE_REJECTED: Final = -1
 _ASSESSMENT_REJECTED: Final = -2
 _ROW_REJECTED: Final = -3
 _PROGRESS_EVERY: Final = 4096
+_REFERENCE_TYPES: Final = (
+    RecordType.TENANT,
+    RecordType.POSITION,
+    RecordType.POSITION_COMPETENCY,
+)
+"""Read first, in this process: every other file refers to them."""
+_COLUMNS: Final = {record_type: spec.columns for record_type, spec in SPECS.items()}
 _TENANT_DEPTH: Final = {
     TenantLevel.NATIONAL: 0,
     TenantLevel.PROVINCE: 1,
@@ -267,6 +279,7 @@ def import_registry(
     today: dt.date | None = None,
     progress: Progress | None = None,
     max_problems: int = MAX_PROBLEMS,
+    workers: int = 1,
     work_dir: Path | None = None,
 ) -> ImportReport:
     """Import a CSV set and/or JSON profiles into the registry in one transaction.
@@ -274,6 +287,8 @@ def import_registry(
     Tenants upsert by code, positions by tenant and code, employees by NIP; an employee whose
     ``record_digest`` is unchanged is not touched, a changed one has its row updated and its
     child rows replaced. Dates after ``today`` (default: ``now``'s date) are refused.
+    With ``workers`` > 1 the employee files are read and validated in that many forked
+    processes (the validator must survive ``fork``); the writing stays in this process.
 
     :raises ImportRejected: any row or file had a problem; the report lists them and nothing
         was written.
@@ -287,29 +302,54 @@ def import_registry(
     problems = _Problems(max_problems)
     plan = _plan(files, problems)
     total_bytes = sum(item.file.size or 0 for item in plan)
-    log.info("registry_import_started", files=len(files), bytes=total_bytes)
+    log.info("registry_import_started", files=len(files), bytes=total_bytes, workers=workers)
     with tempfile.TemporaryDirectory(prefix="meritflow-import-", dir=work_dir) as scratch:
-        spool = Spool(Path(scratch), partition_count(total_bytes))
-        reading = _Reader(validator, today, catalog, spool, problems, progress, total_bytes)
+        partitions = partition_count(total_bytes)
+
+        def new_reader(name: str, report: Progress | None) -> _Reader:
+            directory = Path(scratch) / name
+            directory.mkdir()
+            spool = Spool(directory, partitions)
+            return _Reader(validator, today, catalog, spool, max_problems, report, total_bytes)
+
+        reference = [item for item in plan if item.record_type in _REFERENCE_TYPES]
+        people = [item for item in plan if item.record_type not in _REFERENCE_TYPES]
+        main = new_reader("main", progress)
         try:
-            for item in plan:
-                reading.read(item)
+            for item in reference:
+                main.read(item)
+            if workers > 1 and len(people) > 1:
+                results = _read_in_workers(people, workers, new_reader, progress, main.done_bytes)
+            else:
+                for item in people:
+                    main.read(item)
+                results = []
         finally:
-            spool.close()
+            main.close()
+        results.insert(0, main.result())
+        for result in results:
+            problems.absorb(result)
         names = [item.file.name for item in plan]
-        for rows in spool:
+        directories = [result.directory for result in results]
+        for rows in read_partitions(directories, partitions):
             _check_partition(rows, names, problems)
+        file_reports = sorted(
+            (report for result in results for report in result.file_reports), key=lambda r: r[0]
+        )
+        rows_read: Counter[RecordType] = Counter()
+        for result in results:
+            rows_read.update(result.rows_by_type)
 
         def report(
             counts: tuple[Counts, Counts, Counts] = (Counts(), Counts(), Counts()),
             written: int = 0,
         ) -> ImportReport:
             return ImportReport(
-                files=tuple(reading.file_reports) + tuple(problems.unread_files),
+                files=tuple(file for _, file in file_reports) + tuple(problems.unread_files),
                 tenants=counts[0],
                 positions=counts[1],
                 employees=counts[2],
-                rows_read={str(kind): count for kind, count in reading.rows_by_type.items()},
+                rows_read={str(kind): rows_read[kind] for kind in RecordType if rows_read[kind]},
                 rows_written=written,
                 rejected_rows=problems.rejected_rows,
                 problems=problems.listed(),
@@ -326,21 +366,114 @@ def import_registry(
                 rejected_rows=rejected.rejected_rows,
             )
             raise ImportRejected(rejected)
+        employees = sum(result.employees for result in results)
         with db.transaction() as session:
-            writer = _Writer(session.connection(), catalog, now, progress, reading.employees)
+            writer = _Writer(session.connection(), catalog, now, progress, employees)
             tenants = writer.write_tenants()
             positions = writer.write_positions()
-            for rows in spool:
+            for rows in read_partitions(directories, partitions):
                 writer.write_employees(rows)
-    result = report((tenants, positions, writer.employees), writer.rows_written)
+    done = report((tenants, positions, writer.employees), writer.rows_written)
     log.info(
         "registry_import_committed",
-        seconds=round(result.seconds, 2),
-        rows_read=result.total_rows_read,
-        rows_written=result.rows_written,
-        employees=result.employees.as_dict(),
+        seconds=round(done.seconds, 2),
+        rows_read=done.total_rows_read,
+        rows_written=done.rows_written,
+        employees=done.employees.as_dict(),
     )
-    return result
+    return done
+
+
+def _read_in_workers(
+    items: Sequence[_Planned],
+    workers: int,
+    new_reader: Callable[[str, Progress | None], _Reader],
+    progress: Progress | None,
+    done_before: int,
+) -> list[_ReadResult]:
+    """Read ``items`` in up to ``workers`` forked processes; return what each one found.
+
+    :raises RuntimeError: a worker failed or died (the import then writes nothing).
+    """
+    context = multiprocessing.get_context("fork")
+    groups = _balance(items, workers)
+    counters = [context.Value("q", 0, lock=False) for _ in groups]
+    total = sum(item.file.size or 0 for item in items) + done_before
+    running: list[tuple[BaseProcess, Connection_]] = []
+    results: list[_ReadResult] = []
+    try:
+        for index, (group, counter) in enumerate(zip(groups, counters, strict=True)):
+            receiver, sender = context.Pipe(duplex=False)
+            process: BaseProcess = context.Process(
+                target=_work,
+                args=(new_reader, f"worker-{index}", group, counter, sender),
+                name=f"meritflow-import-{index}",
+                daemon=True,
+            )
+            process.start()
+            sender.close()
+            running.append((process, receiver))
+        waiting = {receiver: process for process, receiver in running}
+        while waiting:
+            for ready in wait(list(waiting), timeout=0.25):
+                assert isinstance(ready, Connection_)
+                process = waiting.pop(ready)
+                try:
+                    status, payload = ready.recv()
+                except EOFError:
+                    process.join()
+                    raise RuntimeError(
+                        f"import worker {process.name} died (exit code {process.exitcode})"
+                    ) from None
+                if status != "ok":
+                    raise RuntimeError(f"import worker {process.name} failed:\n{payload}")
+                results.append(payload)
+            if progress is not None:
+                progress("read", done_before + sum(c.value for c in counters), total)
+    finally:
+        for process, receiver in running:
+            receiver.close()
+            if process.is_alive():
+                process.terminate()
+            process.join()
+    return sorted(results, key=lambda result: result.directory.name)
+
+
+def _work(
+    new_reader: Callable[[str, Progress | None], _Reader],
+    name: str,
+    items: Sequence[_Planned],
+    counter: Any,
+    sender: Connection_,
+) -> None:
+    """Run in a worker process: read ``items`` and send back a :class:`_ReadResult`."""
+    try:
+
+        def report(_phase: str, done: int, _total: int) -> None:
+            counter.value = done
+
+        reader = new_reader(name, report)
+        try:
+            for item in items:
+                reader.read(item)
+        finally:
+            reader.close()
+        sender.send(("ok", reader.result()))
+    except BaseException as error:  # every failure, even KeyboardInterrupt, must reach the parent
+        sender.send(("error", "".join(traceback.format_exception(error))))
+    finally:
+        sender.close()
+
+
+def _balance(items: Sequence[_Planned], workers: int) -> list[list[_Planned]]:
+    """Split ``items`` into at most ``workers`` groups of similar total size."""
+    groups: list[list[_Planned]] = [[] for _ in range(min(workers, len(items)))]
+    loads = [0] * len(groups)
+    for item in sorted(items, key=lambda i: -(i.file.size or 0)):
+        lightest = loads.index(min(loads))
+        groups[lightest].append(item)
+        loads[lightest] += item.file.size or 0
+    return [group for group in groups if group]
 
 
 @dataclass(frozen=True, slots=True)
@@ -396,9 +529,19 @@ class _Problems:
         self.add(-1, file.name, None, None, message)
         self.unread_files.append(FileReport(file.name, None, None, None, file.size or 0, 0))
 
+    def absorb(self, result: _ReadResult) -> None:
+        """Take over the problems one reader found."""
+        self._listed.extend(result.listed)
+        self.total += result.total
+        self.rejected_rows += result.rejected_rows
+
+    def raw(self) -> list[tuple[int, int, ImportProblem]]:
+        """Return the listed problems with their sort keys."""
+        return list(self._listed)
+
     def listed(self) -> tuple[ImportProblem, ...]:
-        """Return the listed problems in file order, then row order."""
-        ordered = sorted(self._listed, key=lambda item: (item[0], item[1]))
+        """Return the first ``limit`` problems in file order, then row order."""
+        ordered = sorted(self._listed, key=lambda item: (item[0], item[1]))[: self._limit]
         return tuple(problem for _, _, problem in ordered)
 
 
@@ -500,8 +643,21 @@ class _Catalog:
         return stored.level if stored else None
 
 
+@dataclass(frozen=True, slots=True)
+class _ReadResult:
+    """What one reader (this process or a worker) found; sent back from workers by pickle."""
+
+    listed: list[tuple[int, int, ImportProblem]]
+    total: int
+    rejected_rows: int
+    rows_by_type: Counter[RecordType]
+    file_reports: list[tuple[int, FileReport]]
+    employees: int
+    directory: Path
+
+
 class _Reader:
-    """Pass 1: reads every file, validates each row, and spools the accepted employee rows."""
+    """Pass 1: reads files, validates each row, and spools the accepted employee rows."""
 
     def __init__(
         self,
@@ -509,7 +665,7 @@ class _Reader:
         today: dt.date,
         catalog: _Catalog,
         spool: Spool,
-        problems: _Problems,
+        max_problems: int,
         progress: Progress | None,
         total_bytes: int,
     ) -> None:
@@ -517,12 +673,12 @@ class _Reader:
         self._today = today
         self._catalog = catalog
         self._spool = spool
-        self._problems = problems
+        self._problems = _Problems(max_problems)
         self._progress = progress
         self._total_bytes = total_bytes
-        self._done_bytes = 0
+        self.done_bytes = 0
         self.rows_by_type: Counter[RecordType] = Counter()
-        self.file_reports: list[FileReport] = []
+        self.file_reports: list[tuple[int, FileReport]] = []
         self.employees = 0
         self._order = 0
         self._name = ""
@@ -543,19 +699,37 @@ class _Reader:
                     self._accept(entry)
                     if self._progress is not None and rows % _PROGRESS_EVERY == 0:
                         self._progress(
-                            "read", self._done_bytes + meter.bytes_read, self._total_bytes
+                            "read", self.done_bytes + meter.bytes_read, self._total_bytes
                         )
             except FileUnreadable as error:
                 self._problem(error.row, error.field, error.message)
             meter.drain()
         if item.record_type is RecordType.TENANT:
             self._check_tenants()
-        self._done_bytes += meter.bytes_read
+        self.done_bytes += meter.bytes_read
         if self._progress is not None:
-            self._progress("read", self._done_bytes, self._total_bytes)
+            self._progress("read", self.done_bytes, self._total_bytes)
         kind = item.record_type.value if item.record_type else "profiles"
-        self.file_reports.append(
-            FileReport(item.file.name, item.format, kind, meter.hexdigest(), meter.bytes_read, rows)
+        report = FileReport(
+            item.file.name, item.format, kind, meter.hexdigest(), meter.bytes_read, rows
+        )
+        self.file_reports.append((item.position, report))
+
+    def close(self) -> None:
+        """Flush the spool; nothing more can be read."""
+        self._spool.close()
+
+    def result(self) -> _ReadResult:
+        """Return what this reader found."""
+        problems = self._problems
+        return _ReadResult(
+            listed=problems.raw(),
+            total=problems.total,
+            rejected_rows=problems.rejected_rows,
+            rows_by_type=self.rows_by_type,
+            file_reports=self.file_reports,
+            employees=self.employees,
+            directory=self._spool.directory,
         )
 
     def _rows(self, item: _Planned, stream: IO[bytes]) -> Iterator[RawRow | ReadProblem]:
@@ -586,11 +760,10 @@ class _Reader:
         if errors:
             self._reject(raw, errors)
             return
-        spec = SPECS[record_type]
-        defaults = DEFAULTS.get(record_type, {})
-        values: tuple[Any, ...] = tuple(
-            defaults.get(name) if clean.get(name) is None else clean[name] for name in spec.columns
-        )
+        values: tuple[Any, ...] = tuple([clean.get(name) for name in _COLUMNS[record_type]])
+        defaults = DEFAULTS.get(record_type)
+        if defaults:
+            values = _with_defaults(record_type, values, defaults)
         if record_type is RecordType.TENANT:
             self._add_tenant(raw, values)
         elif record_type is RecordType.POSITION:
@@ -600,9 +773,9 @@ class _Reader:
         elif record_type is RecordType.EMPLOYEE:
             self._add_employee(raw, values)
         else:
-            self._spool.add(
-                values[0], (_KIND[record_type], self._order, raw.row, raw.prefix, values[0], values)
-            )
+            nip = values[0]
+            row = (_KIND[record_type], self._order, raw.row, raw.prefix, nip, values)
+            self._spool.add(nip, (*row, row_hash(record_type, values)))
 
     def _reject(self, raw: RawRow, errors: Sequence[tuple[str, str]]) -> None:
         reported = False
@@ -622,13 +795,16 @@ class _Reader:
         if not isinstance(nip, str) or format_problem(nip):
             return
         if raw.record_type is RecordType.EMPLOYEE:
-            marker = (_EMPLOYEE_REJECTED, self._order, raw.row, raw.prefix, nip, (reported,))
-            self._spool.add(nip, marker)
+            self._spool.add(
+                nip, (_EMPLOYEE_REJECTED, self._order, raw.row, raw.prefix, nip, (reported,), 0)
+            )
         elif raw.record_type is RecordType.ASSESSMENT:
             key = (_as_date(data.get("assessed_on")), data.get("method"))
-            self._spool.add(nip, (_ASSESSMENT_REJECTED, self._order, raw.row, raw.prefix, nip, key))
+            self._spool.add(
+                nip, (_ASSESSMENT_REJECTED, self._order, raw.row, raw.prefix, nip, key, 0)
+            )
         if reported and raw.prefix:
-            self._spool.add(nip, (_ROW_REJECTED, self._order, raw.row, raw.prefix, nip, ()))
+            self._spool.add(nip, (_ROW_REJECTED, self._order, raw.row, raw.prefix, nip, (), 0))
 
     def _add_tenant(self, raw: RawRow, values: tuple[Any, ...]) -> None:
         code = values[0]
@@ -727,11 +903,12 @@ class _Reader:
                     "not in positions.csv nor in the database",
                 )
         if not known:
-            marker = (_EMPLOYEE_REJECTED, self._order, raw.row, raw.prefix, nip, (known is False,))
+            reported = known is False
+            marker = (_EMPLOYEE_REJECTED, self._order, raw.row, raw.prefix, nip, (reported,), 0)
             self._spool.add(nip, marker)
             return
         self.employees += 1
-        self._spool.add(nip, (_EMPLOYEE, self._order, raw.row, raw.prefix, nip, values))
+        self._spool.add(nip, (_EMPLOYEE, self._order, raw.row, raw.prefix, nip, values, 0))
 
     def _tenant_known(self, raw: RawRow, field: str, code: str) -> bool | None:
         """Return whether tenant ``code`` exists (None: its row was rejected); report if not."""
@@ -743,6 +920,16 @@ class _Reader:
                 f"unknown tenant {code!r}: not in tenants.csv nor in the database",
             )
         return known
+
+
+def _with_defaults(
+    record_type: RecordType, values: tuple[Any, ...], defaults: Mapping[str, object]
+) -> tuple[Any, ...]:
+    columns = _COLUMNS[record_type]
+    return tuple(
+        defaults.get(name) if value is None else value
+        for name, value in zip(columns, values, strict=True)
+    )
 
 
 def _as_date(value: object) -> str | None:
@@ -777,7 +964,7 @@ class _Group:
 def _group(rows: list[SpooledRow]) -> dict[str, _Group]:
     groups: dict[str, _Group] = {}
     for row in rows:
-        kind, order, number, _prefix, nip, values = row
+        kind, order, number, _prefix, nip, values, _hash = row
         group = groups.get(nip)
         if group is None:
             group = groups[nip] = _Group()
@@ -804,11 +991,11 @@ def _check_partition(rows: list[SpooledRow], names: Sequence[str], problems: _Pr
         def report(
             row: SpooledRow, name: str, message: str, counted: set[tuple[int, int]] = counted
         ) -> None:
-            _kind, order, number, prefix, _nip, _values = row
+            order, number, prefix = row[1], row[2], row[3]
             problems.add(order, names[order], number, prefix + name, message, rows_seen=counted)
 
         def where(row: SpooledRow) -> str:
-            _kind, order, number, prefix, _nip, _values = row
+            order, number, prefix = row[1], row[2], row[3]
             return f"{names[order]}:{number}" + (f" {prefix.rstrip('.')}" if prefix else "")
 
         occurrences = sorted(
@@ -832,9 +1019,7 @@ def _check_partition(rows: list[SpooledRow], names: Sequence[str], problems: _Pr
                     )
             continue
         seen: dict[tuple[object, ...], SpooledRow] = {}
-        assessments = {
-            (values[1], values[2]) for kind, *_, values in group.children if kind == _ASSESSMENT
-        }
+        assessments = {(row[5][1], row[5][2]) for row in group.children if row[0] == _ASSESSMENT}
         open_position: SpooledRow | None = None
         for child in group.children:
             kind, values = child[0], child[5]
@@ -1006,9 +1191,7 @@ class _Writer:
         for nip, group in groups.items():
             assert group.employee is not None
             values = group.employee[5]
-            digest = profile_digest(
-                values, combine(row_hash(_TYPES[row[0]], row[5]) for row in group.children)
-            )
+            digest = profile_digest(values, combine(row[6] for row in group.children))
             found = existing.get(nip)
             if found is not None and found[1] == digest:
                 self._unchanged += 1
@@ -1071,7 +1254,8 @@ class _Writer:
         assessment_keys: list[tuple[int, object, object]] = []
         scores: list[tuple[int, tuple[Any, ...]]] = []
         for employee_id, group in employees:
-            for kind, *_, values in group.children:
+            for child in group.children:
+                kind, values = child[0], child[5]
                 if kind == _ASSESSMENT:
                     assessments.append(
                         {

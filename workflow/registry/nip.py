@@ -51,6 +51,8 @@ class NipCheck:
 
 def format_problem(nip: str) -> str | None:
     """Return why ``nip`` is not 18 digits, or None when its shape is right."""
+    if len(nip) == NIP_LENGTH and nip.isascii() and nip.isdigit():
+        return None
     if len(nip) != NIP_LENGTH:
         found = "digit" if len(nip) == 1 else "digits"
         shown = "characters" if not nip.isdigit() else found

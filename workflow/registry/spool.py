@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import pickle
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any, Final
 
@@ -29,10 +29,10 @@ def partition_count(input_bytes: int) -> int:
 
 
 class Spool:
-    """Partition files in ``directory``, filled with :meth:`add`, then read with :meth:`read`."""
+    """Partition files in ``directory``: filled by :meth:`add`, read by :func:`read_partitions`."""
 
     def __init__(self, directory: Path, partitions: int) -> None:
-        self._paths = [directory / f"partition-{index:03d}.pickle" for index in range(partitions)]
+        self._paths = [directory / _partition_name(index) for index in range(partitions)]
         self._files: list[IO[bytes]] = [path.open("wb") for path in self._paths]
         self._buffers: list[list[SpooledRow]] = [[] for _ in self._paths]
         self._flush_at = max(64, _BUFFERED_ROWS // partitions)
@@ -61,16 +61,34 @@ class Spool:
                 buffer.clear()
             file.close()
 
-    def read(self, index: int) -> list[SpooledRow]:
-        """Return every row of partition ``index``, in the order they were added."""
-        rows: list[SpooledRow] = []
-        with self._paths[index].open("rb") as file:
-            while True:
-                try:
-                    rows.extend(pickle.load(file))  # noqa: S301 - our own spool, written above
-                except EOFError:
-                    return rows
+    @property
+    def directory(self) -> Path:
+        """Return the directory holding the partition files."""
+        return self._paths[0].parent
 
-    def __iter__(self) -> Iterator[list[SpooledRow]]:
-        for index in range(len(self._paths)):
-            yield self.read(index)
+
+def read_partitions(directories: Sequence[Path], partitions: int) -> Iterator[list[SpooledRow]]:
+    """Yield each partition's rows from every spool in ``directories``, in file and row order.
+
+    A row's second and third items are its file's position in the import and its row number;
+    sorting on them makes the order independent of which process spooled which file.
+    """
+    for index in range(partitions):
+        rows: list[SpooledRow] = []
+        for directory in directories:
+            with (directory / _partition_name(index)).open("rb") as file:
+                while True:
+                    try:
+                        rows.extend(pickle.load(file))  # noqa: S301 - our own spool
+                    except EOFError:
+                        break
+        rows.sort(key=_file_and_row)
+        yield rows
+
+
+def _file_and_row(row: SpooledRow) -> tuple[int, int]:
+    return row[1], row[2]
+
+
+def _partition_name(index: int) -> str:
+    return f"partition-{index:03d}.pickle"
