@@ -116,7 +116,7 @@ def check_employee(row: Mapping[str, Any], today: dt.date) -> RowProblems:
             _member(problems, "rank", rank, Rank, "rank", hint="ranks run from I/a to IV/e")
         if rank_tmt is None:
             problems.append(("rank_tmt", "a PNS needs the TMT date of the current rank"))
-    if rank_tmt is not None:
+    if rank_tmt is not None and kind is not EmploymentType.PPPK:
         _not_future(problems, "rank_tmt", rank_tmt, today)
         if result.info is not None and rank_tmt < result.info.appointment:
             problems.append(

@@ -53,10 +53,11 @@ def format_problem(nip: str) -> str | None:
     """Return why ``nip`` is not 18 digits, or None when its shape is right."""
     if len(nip) == NIP_LENGTH and nip.isascii() and nip.isdigit():
         return None
+    if not nip:
+        return f"NIP is empty; it must be {NIP_LENGTH} digits"
     if len(nip) != NIP_LENGTH:
-        found = "digit" if len(nip) == 1 else "digits"
-        shown = "characters" if not nip.isdigit() else found
-        return f"NIP must be {NIP_LENGTH} digits; it has {len(nip)} {shown}"
+        unit = "digits" if nip.isascii() and nip.isdigit() else "characters"
+        return f"NIP must be {NIP_LENGTH} digits; it has {len(nip)} {unit}"
     for position, char in enumerate(nip, start=1):
         if not ("0" <= char <= "9"):
             return f"NIP must contain only digits; found {char!r} at position {position}"

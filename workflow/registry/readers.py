@@ -142,6 +142,8 @@ def read_csv(stream: IO[bytes], spec: RecordSpec) -> Iterator[RawRow | ReadProbl
     try:
         for cells in reader:
             row += 1
+            if not any(cell.strip() for cell in cells):
+                continue
             if len(cells) == width:
                 yield RawRow(
                     spec.type,
@@ -151,7 +153,7 @@ def read_csv(stream: IO[bytes], spec: RecordSpec) -> Iterator[RawRow | ReadProbl
                         for name, cell in zip(header, cells, strict=True)
                     },
                 )
-            elif cells and any(cell.strip() for cell in cells):
+            else:
                 yield ReadProblem(
                     row, f"row has {len(cells)} values but the header has {width} columns"
                 )
@@ -346,6 +348,8 @@ class _Utf8Stream:
 
     def read(self, size: int = -1) -> bytes:
         """Return up to ``size`` bytes after checking they are UTF-8."""
+        if size == 0:
+            return b""
         if self._pending:
             data, self._pending = self._pending, b""
         else:
