@@ -21,6 +21,7 @@ _MODULUS: Final = 1 << 256
 _FIELD_SEP: Final = "\x1f"
 _RECORD_SEP: Final = "\x1e"
 _NULL: Final = "\x00"
+_sha256: Final = hashlib.sha256
 
 
 def canonical_value(value: object) -> str:
@@ -50,7 +51,7 @@ def canonical_row(record_type: RecordType, values: Sequence[object]) -> bytes:
 
 def row_hash(record_type: RecordType, values: Sequence[object]) -> int:
     """Return the SHA-256 of a row's canonical form, as an integer for order-free summing."""
-    return int.from_bytes(hashlib.sha256(canonical_row(record_type, values)).digest(), "big")
+    return int.from_bytes(_sha256(canonical_row(record_type, values)).digest())
 
 
 def combine(hashes: Iterable[int]) -> int:

@@ -314,25 +314,34 @@ def import_registry(
 
         reference = [item for item in plan if item.record_type in _REFERENCE_TYPES]
         people = [item for item in plan if item.record_type not in _REFERENCE_TYPES]
-        main = new_reader("main", progress)
+        # Employee files never look at tenants or positions while they are read (references
+        # are resolved in the cross-row pass), so workers start at once and this process reads
+        # the reference files meanwhile.
+        pool = _Workers(people, workers, new_reader) if workers > 1 and len(people) > 1 else None
+
+        def report_read(phase: str, done: int, total: int) -> None:
+            if progress is not None:
+                progress(phase, done + (pool.done_bytes() if pool else 0), total)
+
+        main = new_reader("main", report_read)
         try:
             for item in reference:
                 main.read(item)
-            if workers > 1 and len(people) > 1:
-                results = _read_in_workers(people, workers, new_reader, progress, main.done_bytes)
+            if pool is not None:
+                results = pool.collect(lambda: report_read("read", main.done_bytes, total_bytes))
             else:
                 for item in people:
                     main.read(item)
                 results = []
         finally:
             main.close()
+            if pool is not None:
+                pool.stop()
         results.insert(0, main.result())
         for result in results:
             problems.absorb(result)
         names = [item.file.name for item in plan]
         directories = [result.directory for result in results]
-        for rows in read_partitions(directories, partitions):
-            _check_partition(rows, names, problems)
         file_reports = sorted(
             (report for result in results for report in result.file_reports), key=lambda r: r[0]
         )
@@ -358,21 +367,33 @@ def import_registry(
                 started_at=now,
             )
 
-        if problems.total:
+        def reject() -> ImportRejected:
             rejected = report()
             log.warning(
                 "registry_import_rejected",
                 problems=rejected.problems_total,
                 rejected_rows=rejected.rejected_rows,
             )
-            raise ImportRejected(rejected)
+            return ImportRejected(rejected)
+
+        if problems.total:
+            for rows in read_partitions(directories, partitions):
+                _check_groups(_group(rows), names, problems, catalog)
+            raise reject()
         employees = sum(result.employees for result in results)
+        # Cross-row checks run partition by partition as the rows are written; the first
+        # problem stops the writing, and raising inside the transaction rolls all of it back.
         with db.transaction() as session:
             writer = _Writer(session.connection(), catalog, now, progress, employees)
             tenants = writer.write_tenants()
             positions = writer.write_positions()
             for rows in read_partitions(directories, partitions):
-                writer.write_employees(rows)
+                groups = _group(rows)
+                _check_groups(groups, names, problems, catalog)
+                if not problems.total:
+                    writer.write_employees(groups)
+            if problems.total:
+                raise reject()
     done = report((tenants, positions, writer.employees), writer.rows_written)
     log.info(
         "registry_import_committed",
@@ -384,25 +405,20 @@ def import_registry(
     return done
 
 
-def _read_in_workers(
-    items: Sequence[_Planned],
-    workers: int,
-    new_reader: Callable[[str, Progress | None], _Reader],
-    progress: Progress | None,
-    done_before: int,
-) -> list[_ReadResult]:
-    """Read ``items`` in up to ``workers`` forked processes; return what each one found.
+class _Workers:
+    """Reads files in forked worker processes while this process goes on with other work."""
 
-    :raises RuntimeError: a worker failed or died (the import then writes nothing).
-    """
-    context = multiprocessing.get_context("fork")
-    groups = _balance(items, workers)
-    counters = [context.Value("q", 0, lock=False) for _ in groups]
-    total = sum(item.file.size or 0 for item in items) + done_before
-    running: list[tuple[BaseProcess, Connection_]] = []
-    results: list[_ReadResult] = []
-    try:
-        for index, (group, counter) in enumerate(zip(groups, counters, strict=True)):
+    def __init__(
+        self,
+        items: Sequence[_Planned],
+        workers: int,
+        new_reader: Callable[[str, Progress | None], _Reader],
+    ) -> None:
+        context = multiprocessing.get_context("fork")
+        groups = _balance(items, workers)
+        self._counters = [context.Value("q", 0, lock=False) for _ in groups]
+        self._running: list[tuple[BaseProcess, Connection_]] = []
+        for index, (group, counter) in enumerate(zip(groups, self._counters, strict=True)):
             receiver, sender = context.Pipe(duplex=False)
             process: BaseProcess = context.Process(
                 target=_work,
@@ -412,8 +428,19 @@ def _read_in_workers(
             )
             process.start()
             sender.close()
-            running.append((process, receiver))
-        waiting = {receiver: process for process, receiver in running}
+            self._running.append((process, receiver))
+
+    def done_bytes(self) -> int:
+        """Return how many bytes the workers have read so far."""
+        return sum(int(counter.value) for counter in self._counters)
+
+    def collect(self, tick: Callable[[], None]) -> list[_ReadResult]:
+        """Wait for every worker, calling ``tick`` now and then; return what each one found.
+
+        :raises RuntimeError: a worker failed or died (the import then writes nothing).
+        """
+        results: list[_ReadResult] = []
+        waiting = {receiver: process for process, receiver in self._running}
         while waiting:
             for ready in wait(list(waiting), timeout=0.25):
                 assert isinstance(ready, Connection_)
@@ -428,15 +455,16 @@ def _read_in_workers(
                 if status != "ok":
                     raise RuntimeError(f"import worker {process.name} failed:\n{payload}")
                 results.append(payload)
-            if progress is not None:
-                progress("read", done_before + sum(c.value for c in counters), total)
-    finally:
-        for process, receiver in running:
+            tick()
+        return sorted(results, key=lambda result: result.directory.name)
+
+    def stop(self) -> None:
+        """Make sure no worker outlives the import."""
+        for process, receiver in self._running:
             receiver.close()
             if process.is_alive():
                 process.terminate()
             process.join()
-    return sorted(results, key=lambda result: result.directory.name)
 
 
 def _work(
@@ -891,22 +919,7 @@ class _Reader:
         standard[competency] = (values[3], raw.row)
 
     def _add_employee(self, raw: RawRow, values: tuple[Any, ...]) -> None:
-        nip, tenant_code, position_code = values[0], values[4], values[8]
-        known = self._tenant_known(raw, "tenant_code", tenant_code)
-        if known and position_code is not None:
-            known = self._catalog.position_known((tenant_code, position_code))
-            if known is False:
-                self._problem(
-                    raw.row,
-                    raw.prefix + "position_code",
-                    f"unknown position {position_code!r} of tenant {tenant_code}: "
-                    "not in positions.csv nor in the database",
-                )
-        if not known:
-            reported = known is False
-            marker = (_EMPLOYEE_REJECTED, self._order, raw.row, raw.prefix, nip, (reported,), 0)
-            self._spool.add(nip, marker)
-            return
+        nip = values[0]
         self.employees += 1
         self._spool.add(nip, (_EMPLOYEE, self._order, raw.row, raw.prefix, nip, values, 0))
 
@@ -981,9 +994,11 @@ def _group(rows: list[SpooledRow]) -> dict[str, _Group]:
     return groups
 
 
-def _check_partition(rows: list[SpooledRow], names: Sequence[str], problems: _Problems) -> None:
-    """Pass 2: report what only shows across rows of one NIP."""
-    for nip, group in _group(rows).items():
+def _check_groups(
+    groups: dict[str, _Group], names: Sequence[str], problems: _Problems, catalog: _Catalog
+) -> None:
+    """Pass 2: report what only shows across the rows of one NIP, and unknown references."""
+    for nip, group in groups.items():
         counted = group.rejected_rows | {
             (row[1], row[2]) for row in group.rejected_employees if row[5][0]
         }
@@ -998,6 +1013,26 @@ def _check_partition(rows: list[SpooledRow], names: Sequence[str], problems: _Pr
             order, number, prefix = row[1], row[2], row[3]
             return f"{names[order]}:{number}" + (f" {prefix.rstrip('.')}" if prefix else "")
 
+        for employee in group.employees:
+            tenant_code, position_code = employee[5][4], employee[5][8]
+            known = catalog.tenant_known(tenant_code)
+            if known is False:
+                report(
+                    employee,
+                    "tenant_code",
+                    f"unknown tenant {tenant_code!r}: not in tenants.csv nor in the database",
+                )
+            elif (
+                known
+                and position_code is not None
+                and catalog.position_known((tenant_code, position_code)) is False
+            ):
+                report(
+                    employee,
+                    "position_code",
+                    f"unknown position {position_code!r} of tenant {tenant_code}: "
+                    "not in positions.csv nor in the database",
+                )
         occurrences = sorted(
             group.employees + group.rejected_employees, key=lambda row: (row[1], row[2])
         )
@@ -1180,12 +1215,10 @@ class _Writer:
         self.rows_written += len(inserts) + len(updates) + len(competencies)
         return Counts(len(inserts), len(updates), unchanged)
 
-    def write_employees(self, rows: list[SpooledRow]) -> None:
+    def write_employees(self, groups: dict[str, _Group]) -> None:
         """Upsert the employees of one partition, skipping those whose digest is unchanged."""
-        groups = _group(rows)
         existing = store.existing_employees(self._conn, list(groups))
-        inserts: list[dict[str, Any]] = []
-        inserted: list[_Group] = []
+        inserted: list[tuple[tuple[Any, ...], str, _Group]] = []
         updates: list[dict[str, Any]] = []
         updated: list[tuple[int, _Group]] = []
         for nip, group in groups.items():
@@ -1193,28 +1226,41 @@ class _Writer:
             values = group.employee[5]
             digest = profile_digest(values, combine(row[6] for row in group.children))
             found = existing.get(nip)
-            if found is not None and found[1] == digest:
-                self._unchanged += 1
-                continue
-            row = self._employee_row(values, digest)
             if found is None:
-                inserts.append(row | {"created_at": self._now})
-                inserted.append(group)
+                inserted.append((values, digest, group))
+            elif found[1] == digest:
+                self._unchanged += 1
             else:
-                updates.append({"row_id": found[0]} | row)
+                row = dict(
+                    zip(_EMPLOYEE_COLUMNS, self._employee_values(values, digest), strict=True)
+                )
+                updates.append({"row_id": found[0], **row})
                 updated.append((found[0], group))
-        ids = store.insert_returning_ids(self._conn, store.EMPLOYEE, inserts)
+        ids = store.allocate_ids(self._conn, store.EMPLOYEE, len(inserted))
+        store.bulk_insert(
+            self._conn,
+            store.EMPLOYEE,
+            ("id", *_EMPLOYEE_COLUMNS, "created_at"),
+            [
+                (employee_id, *self._employee_values(values, digest), self._now)
+                for employee_id, (values, digest, _) in zip(ids, inserted, strict=True)
+            ],
+        )
         store.delete_employee_children(self._conn, [employee_id for employee_id, _ in updated])
         store.update_by_id(self._conn, store.EMPLOYEE, updates)
-        self._write_children([*zip(ids, inserted, strict=True), *updated])
-        self._created += len(inserts)
+        new = [
+            (employee_id, group) for employee_id, (_, _, group) in zip(ids, inserted, strict=True)
+        ]
+        self._write_children([*new, *updated])
+        self._created += len(inserted)
         self._changed += len(updates)
-        self.rows_written += len(inserts) + len(updates)
+        self.rows_written += len(inserted) + len(updates)
         self._done += len(groups)
         if self._progress is not None:
             self._progress("write", self._done, self._total)
 
-    def _employee_row(self, values: tuple[Any, ...], digest: str) -> dict[str, Any]:
+    def _employee_values(self, values: tuple[Any, ...], digest: str) -> tuple[Any, ...]:
+        """Return the stored columns (:data:`_EMPLOYEE_COLUMNS`) of an imported employee row."""
         (
             nip,
             name,
@@ -1229,65 +1275,58 @@ class _Writer:
             health_certificate_date,
             case_pending,
         ) = values
-        return {
-            "nip": nip,
-            "name": name,
-            "birth_date": birth_date,
-            "gender": gender,
-            "tenant_id": self._tenant_ids[tenant_code],
-            "employment_type": employment_type,
-            "rank": rank,
-            "rank_tmt": rank_tmt,
-            "position_id": (
-                self._position_ids[(tenant_code, position_code)] if position_code else None
-            ),
-            "lhkpn_year": lhkpn_year,
-            "health_certificate_date": health_certificate_date,
-            "disciplinary_case_pending": case_pending,
-            "record_digest": digest,
-            "updated_at": self._now,
-        }
+        position_id = self._position_ids[(tenant_code, position_code)] if position_code else None
+        return (
+            nip,
+            name,
+            birth_date,
+            gender,
+            self._tenant_ids[tenant_code],
+            employment_type,
+            rank,
+            rank_tmt,
+            position_id,
+            lhkpn_year,
+            health_certificate_date,
+            case_pending,
+            digest,
+            self._now,
+        )
 
     def _write_children(self, employees: list[tuple[int, _Group]]) -> None:
-        tables: dict[int, list[dict[str, Any]]] = {kind: [] for kind in _CHILD_COLUMNS}
-        assessments: list[dict[str, Any]] = []
-        assessment_keys: list[tuple[int, object, object]] = []
+        tables: dict[int, list[tuple[Any, ...]]] = {kind: [] for kind in _CHILD_TABLE}
+        assessments: list[tuple[Any, ...]] = []
         scores: list[tuple[int, tuple[Any, ...]]] = []
         for employee_id, group in employees:
             for child in group.children:
                 kind, values = child[0], child[5]
-                if kind == _ASSESSMENT:
-                    assessments.append(
-                        {
-                            "employee_id": employee_id,
-                            "assessed_on": values[1],
-                            "method": values[2],
-                            "jpm": values[3],
-                            "potential": values[4],
-                        }
-                    )
-                    assessment_keys.append((employee_id, values[1], values[2]))
-                elif kind == _SCORE:
+                if kind == _SCORE:
                     scores.append((employee_id, values))
+                elif kind == _ASSESSMENT:
+                    assessments.append((employee_id, *values[1:]))
                 else:
-                    columns = _CHILD_COLUMNS[kind]
-                    row = dict(zip(columns, values[1:], strict=True))
-                    row["employee_id"] = employee_id
-                    tables[kind].append(row)
+                    tables[kind].append((employee_id, *values[1:]))
         for kind, rows in tables.items():
-            store.insert_rows(self._conn, _CHILD_TABLE[kind], rows)
+            store.bulk_insert(self._conn, _CHILD_TABLE[kind], _CHILD_COLUMNS[kind], rows)
             self.rows_written += len(rows)
-        ids = store.insert_returning_ids(self._conn, store.ASSESSMENT, assessments)
-        assessment_id = dict(zip(assessment_keys, ids, strict=True))
+        ids = store.allocate_ids(self._conn, store.ASSESSMENT, len(assessments))
+        store.bulk_insert(
+            self._conn,
+            store.ASSESSMENT,
+            ("id", *_CHILD_COLUMNS[_ASSESSMENT]),
+            [(assessment_id, *row) for assessment_id, row in zip(ids, assessments, strict=True)],
+        )
+        assessment_ids = {
+            (row[0], row[1], row[2]): assessment_id
+            for assessment_id, row in zip(ids, assessments, strict=True)
+        }
         score_rows = [
-            {
-                "assessment_id": assessment_id[(employee_id, values[1], values[2])],
-                "competency": values[3],
-                "level": values[4],
-            }
+            (assessment_ids[(employee_id, values[1], values[2])], values[3], values[4])
             for employee_id, values in scores
         ]
-        store.insert_rows(self._conn, store.ASSESSMENT_SCORE, score_rows)
+        store.bulk_insert(
+            self._conn, store.ASSESSMENT_SCORE, ("assessment_id", "competency", "level"), score_rows
+        )
         self.rows_written += len(assessments) + len(score_rows)
 
 
@@ -1298,5 +1337,24 @@ _CHILD_TABLE: Final = {
     _KIND[RecordType.PERFORMANCE]: store.PERFORMANCE,
     _KIND[RecordType.PENALTY]: store.PENALTY,
 }
-_CHILD_COLUMNS: Final = {kind: SPECS[_TYPES[kind]].columns[1:] for kind in _CHILD_TABLE}
-"""Column names of each plain child table: the record's columns after the NIP."""
+_CHILD_COLUMNS: Final = {
+    kind: ("employee_id", *SPECS[_TYPES[kind]].columns[1:])
+    for kind in (*_CHILD_TABLE, _KIND[RecordType.ASSESSMENT])
+}
+"""Stored columns of each child table: its employee, then the record's columns after the NIP."""
+_EMPLOYEE_COLUMNS: Final = (
+    "nip",
+    "name",
+    "birth_date",
+    "gender",
+    "tenant_id",
+    "employment_type",
+    "rank",
+    "rank_tmt",
+    "position_id",
+    "lhkpn_year",
+    "health_certificate_date",
+    "disciplinary_case_pending",
+    "record_digest",
+    "updated_at",
+)

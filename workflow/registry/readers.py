@@ -17,7 +17,7 @@ import io
 import json
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any, Final
@@ -57,6 +57,9 @@ class ImportFile:
         return cls(name=path.name, opener=lambda: path.open("rb"), size=path.stat().st_size)
 
 
+_NONE_INHERITED: Final[frozenset[str]] = frozenset()
+
+
 @dataclass(slots=True)
 class RawRow:
     """One row as read: its type, where it is, and its values (text or JSON scalars)."""
@@ -66,7 +69,7 @@ class RawRow:
     data: dict[str, Any]
     prefix: str = ""
     """Where the row sits in a JSON profile (``education[0].``); empty for CSV."""
-    inherited: frozenset[str] = field(default_factory=frozenset)
+    inherited: frozenset[str] = _NONE_INHERITED
     """Fields copied from the enclosing JSON object; their problems are reported there."""
 
 
@@ -139,21 +142,15 @@ def read_csv(stream: IO[bytes], spec: RecordSpec) -> Iterator[RawRow | ReadProbl
     header = _read_header(reader, lines, spec)
     width = len(header)
     row = 1
+    record_type = spec.type
     try:
         for cells in reader:
             row += 1
-            if not any(cell.strip() for cell in cells):
-                continue
             if len(cells) == width:
-                yield RawRow(
-                    spec.type,
-                    row,
-                    {
-                        name: (cell.strip() or None)
-                        for name, cell in zip(header, cells, strict=True)
-                    },
-                )
-            else:
+                values = [cell.strip() or None for cell in cells]
+                if values.count(None) != width:
+                    yield RawRow(record_type, row, dict(zip(header, values, strict=True)))
+            elif "".join(cells).strip():
                 yield ReadProblem(
                     row, f"row has {len(cells)} values but the header has {width} columns"
                 )
