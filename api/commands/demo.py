@@ -60,7 +60,10 @@ def seed_command(
     workers: int,
 ) -> None:
     """Generate the Banten demo data set and load it through the registry import."""
-    day = as_of.date() if as_of else dt.date.today()
+    today = dt.date.today()
+    day = as_of.date() if as_of else today
+    if day > today:
+        raise click.BadParameter("must not be after today", param_hint="--as-of")
     if out is not None:
         files = write_demo_files(
             out,

@@ -908,7 +908,7 @@ class _Generator:
             units = self.units[tenant.code]
             holders = [
                 position for unit in units for position in unit.structural if position.filled
-            ][: max(1, size * 2 // 5)]
+            ][: max(1, size * 2 // 5) if size else 0]
             for position in holders:
                 yield self._person(tenant, position, pns=True)
             weights = [unit.weight for unit in units]

@@ -1,18 +1,19 @@
 """The registry import use case: CSV sets and JSON profiles in, one transaction, a report out.
 
-Three passes, none of which holds a whole file:
+Nothing is written unless every row of every file passes; no file is ever held whole:
 
 1. *read*: stream every file, shape each row with the injected validator (marshmallow in the API
-   layer), apply the domain rules of :mod:`workflow.registry.checks`, resolve tenant and position
-   references, and spool accepted employee rows to NIP partitions (:mod:`workflow.registry.spool`);
-2. *check*: per partition, find what only shows across rows (the same NIP twice, a child row
-   without its employee, duplicate years or assessments, a score without its assessment);
-3. *write*: only when nothing was rejected, in ONE transaction: upsert tenants and positions,
-   then per partition compare each employee's ``record_digest`` with the stored one and insert,
-   or update and replace the child rows, of new and changed employees only.
-
-Memory is bounded by the largest partition plus the tenant/position catalogue (reference data,
-held whole) and a buffer per partition; ``docs/import.md`` gives the figures.
+   layer), apply the domain rules of :mod:`workflow.registry.checks`, hash each child row, and
+   spool the accepted employee rows to partitions by NIP (:mod:`workflow.registry.spool`).
+   Tenants and positions (reference data) are kept in memory. The employee files may be read by
+   forked worker processes meanwhile;
+2. *check*: per partition, what only shows across rows: the same NIP twice, a child row without
+   its employee, a year rated twice, a score without its assessment, two current positions, and
+   unknown tenants or positions;
+3. *write*, in ONE transaction: upsert tenants and positions, then per partition compare each
+   employee's ``record_digest`` with the stored one and insert, or update and replace the child
+   rows of, new and changed employees only. When pass 1 was clean, 2 and 3 run together and the
+   first cross-row problem stops the writing and rolls everything back.
 """
 
 from __future__ import annotations
@@ -250,7 +251,7 @@ class ImportRejected(InvalidInput):
 
 
 def collect_files(paths: Sequence[Path]) -> list[ImportFile]:
-    """Return the import files at ``paths``: files as given, directories by their entries.
+    """Return the import files at ``paths``: files as given, directories by their (visible) files.
 
     :raises InvalidInput: a path does not exist.
     """
@@ -265,7 +266,14 @@ def collect_files(paths: Sequence[Path]) -> list[ImportFile]:
         )
     files: list[ImportFile] = []
     for path in paths:
-        entries = sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else [path]
+        if path.is_dir():
+            entries = sorted(
+                entry
+                for entry in path.iterdir()
+                if entry.is_file() and not entry.name.startswith(".")
+            )
+        else:
+            entries = [path]
         files.extend(ImportFile.from_path(entry) for entry in entries)
     return files
 
@@ -304,7 +312,8 @@ def import_registry(
     total_bytes = sum(item.file.size or 0 for item in plan)
     log.info("registry_import_started", files=len(files), bytes=total_bytes, workers=workers)
     with tempfile.TemporaryDirectory(prefix="meritflow-import-", dir=work_dir) as scratch:
-        partitions = partition_count(total_bytes)
+        sizes_known = all(item.file.size is not None for item in plan)
+        partitions = partition_count(total_bytes if sizes_known else None)
 
         def new_reader(name: str, report: Progress | None) -> _Reader:
             directory = Path(scratch) / name

@@ -17,14 +17,18 @@ from typing import IO, Any, Final
 TARGET_PARTITION_BYTES: Final = 2 * 1024 * 1024
 """Input bytes per partition: a partition in memory is then a few megabytes of rows."""
 MAX_PARTITIONS: Final = 512
+UNKNOWN_SIZE_PARTITIONS: Final = 128
+"""Partitions used when an input's size is not known in advance (a stream)."""
 _BUFFERED_ROWS: Final = 32_768
 """Rows held in write buffers across all partitions before they are flushed."""
 
 SpooledRow = tuple[Any, ...]
 
 
-def partition_count(input_bytes: int) -> int:
-    """Return how many partitions to spread ``input_bytes`` of input over."""
+def partition_count(input_bytes: int | None) -> int:
+    """Return how many partitions to spread ``input_bytes`` of input over (None: unknown)."""
+    if input_bytes is None:
+        return UNKNOWN_SIZE_PARTITIONS
     return max(1, min(MAX_PARTITIONS, math.ceil(input_bytes / TARGET_PARTITION_BYTES)))
 
 
@@ -36,7 +40,6 @@ class Spool:
         self._files: list[IO[bytes]] = [path.open("wb") for path in self._paths]
         self._buffers: list[list[SpooledRow]] = [[] for _ in self._paths]
         self._flush_at = max(64, _BUFFERED_ROWS // partitions)
-        self.rows = 0
 
     @property
     def partitions(self) -> int:
@@ -48,7 +51,6 @@ class Spool:
         index = int(nip) % len(self._buffers)
         buffer = self._buffers[index]
         buffer.append(row)
-        self.rows += 1
         if len(buffer) >= self._flush_at:
             pickle.dump(buffer, self._files[index], protocol=pickle.HIGHEST_PROTOCOL)
             buffer.clear()

@@ -4,6 +4,7 @@ idempotent; changed employees are replaced; CSV and JSON give the same digest.""
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from tests.registry_files import (
 )
 from workflow.db import Database
 from workflow.models import Assessment, Employee, PerformanceRating, Position, Tenant
+from workflow.registry import importing
 from workflow.registry.demo import write_demo_files
 from workflow.registry.importing import (
     ImportRejected,
@@ -34,6 +36,7 @@ from workflow.registry.importing import (
     collect_files,
     import_registry,
 )
+from workflow.registry.readers import ImportFile
 
 VALIDATOR = RegistryRowValidator()
 EMPTY = {
@@ -700,3 +703,54 @@ def test_a_tenant_level_cannot_change(database: Database, tmp_path: Path) -> Non
             "tenant KOTA-SERANG is stored as city; a tenant's level cannot change",
         )
     ]
+
+
+def test_a_problem_found_while_writing_rolls_back_what_was_written(
+    database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(importing, "partition_count", lambda _size: 8)
+    demo = write_demo_files(tmp_path / "demo", employees=60, seed=3, as_of=TODAY)
+    lines = (demo.directory / "employees.csv").read_text().splitlines()[1:]
+    last = max((line.split(",")[0] for line in lines), key=lambda nip: int(nip) % 8)
+    performance = demo.directory / "performance.csv"
+    count = len(performance.read_text().splitlines())
+    with performance.open("a") as handle:
+        handle.write(f"{last},2020,Baik\n{last},2020,Sangat Baik\n")
+    written: list[int] = []
+    write = importing._Writer.write_employees
+
+    def spy(self: importing._Writer, groups: dict[str, Any]) -> None:
+        written.append(len(groups))
+        write(self, groups)
+
+    monkeypatch.setattr(importing._Writer, "write_employees", spy)
+    found, _ = rejected(database, demo.directory)
+    assert sum(written) > 0
+    assert found == [
+        (
+            "performance.csv",
+            count + 2,
+            "year",
+            f"a second predicate for 2020 (first at performance.csv:{count + 1})",
+        )
+    ]
+    assert table_counts(database) == EMPTY
+
+
+def test_streams_of_unknown_size_import_like_files(database: Database, tmp_path: Path) -> None:
+    demo = write_demo_files(
+        tmp_path / "demo", employees=30, seed=2, as_of=TODAY, file_format="jsonl"
+    )
+    profiles = (demo.directory / "employees.jsonl").read_bytes()
+    upload = ImportFile(name="upload.jsonl", opener=lambda: io.BytesIO(profiles), size=None)
+    reference = collect_files(
+        [
+            demo.directory / name
+            for name in ("tenants.csv", "positions.csv", "position_competencies.csv")
+        ]
+    )
+    report = import_registry(
+        database, files=[*reference, upload], validator=VALIDATOR, now=NOW, today=TODAY
+    )
+    assert report.employees.created == 30
+    assert report.files[-1].sha256 == hashlib.sha256(profiles).hexdigest()

@@ -43,6 +43,13 @@ def test_the_same_seed_gives_byte_identical_files(tmp_path: Path) -> None:
     ).read_bytes()
 
 
+@pytest.mark.parametrize("employees", [1, 7, 30, 101])
+def test_exactly_the_requested_number_of_employees(tmp_path: Path, employees: int) -> None:
+    files = write_demo_files(tmp_path, employees=employees, seed=1, as_of=AS_OF)
+    assert files.employees == employees
+    assert len(rows(tmp_path, "employees.csv")) == employees
+
+
 def test_json_lines_carry_the_same_people(tmp_path: Path) -> None:
     as_csv = write_demo_files(tmp_path / "csv", employees=80, seed=9, as_of=AS_OF)
     as_json = write_demo_files(
