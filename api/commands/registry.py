@@ -81,7 +81,7 @@ class ProgressBars:
     """Turns the import's ``progress(phase, done, total)`` calls into click progress bars."""
 
     def __init__(self, *, enabled: bool) -> None:
-        self._enabled = enabled
+        self._enabled = enabled and sys.stderr.isatty()
         self._bar: Any = None
         self._phase: str | None = None
         self._done = 0

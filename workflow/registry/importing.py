@@ -302,107 +302,46 @@ def import_registry(
         was written.
     """
     started = time.perf_counter()
-    today = today or now.date()
     with db.read() as session:
         catalog = _Catalog(
             store.load_tenants(session.connection()), store.load_positions(session.connection())
         )
     problems = _Problems(max_problems)
     plan = _plan(files, problems)
-    total_bytes = sum(item.file.size or 0 for item in plan)
-    log.info("registry_import_started", files=len(files), bytes=total_bytes, workers=workers)
+    log.info("registry_import_started", files=len(files), workers=workers)
     with tempfile.TemporaryDirectory(prefix="meritflow-import-", dir=work_dir) as scratch:
-        sizes_known = all(item.file.size is not None for item in plan)
-        partitions = partition_count(total_bytes if sizes_known else None)
-
-        def new_reader(name: str, report: Progress | None) -> _Reader:
-            directory = Path(scratch) / name
-            directory.mkdir()
-            spool = Spool(directory, partitions)
-            return _Reader(validator, today, catalog, spool, max_problems, report, total_bytes)
-
-        reference = [item for item in plan if item.record_type in _REFERENCE_TYPES]
-        people = [item for item in plan if item.record_type not in _REFERENCE_TYPES]
-        # Employee files never look at tenants or positions while they are read (references
-        # are resolved in the cross-row pass), so workers start at once and this process reads
-        # the reference files meanwhile.
-        pool = _Workers(people, workers, new_reader) if workers > 1 and len(people) > 1 else None
-
-        def report_read(phase: str, done: int, total: int) -> None:
-            if progress is not None:
-                progress(phase, done + (pool.done_bytes() if pool else 0), total)
-
-        main = new_reader("main", report_read)
-        try:
-            for item in reference:
-                main.read(item)
-            if pool is not None:
-                results = pool.collect(lambda: report_read("read", main.done_bytes, total_bytes))
-            else:
-                for item in people:
-                    main.read(item)
-                results = []
-        finally:
-            main.close()
-            if pool is not None:
-                pool.stop()
-        results.insert(0, main.result())
-        for result in results:
-            problems.absorb(result)
-        names = [item.file.name for item in plan]
-        directories = [result.directory for result in results]
-        file_reports = sorted(
-            (report for result in results for report in result.file_reports), key=lambda r: r[0]
+        reading = _read_files(
+            plan,
+            Path(scratch),
+            _ReaderFactory(validator, today or now.date(), catalog, max_problems),
+            progress=progress,
+            workers=workers,
         )
-        rows_read: Counter[RecordType] = Counter()
-        for result in results:
-            rows_read.update(result.rows_by_type)
+        for result in reading.results:
+            problems.absorb(result)
 
         def report(
-            counts: tuple[Counts, Counts, Counts] = (Counts(), Counts(), Counts()),
-            written: int = 0,
+            counts: tuple[Counts, Counts, Counts] | None = None, written: int = 0
         ) -> ImportReport:
-            return ImportReport(
-                files=tuple(file for _, file in file_reports) + tuple(problems.unread_files),
-                tenants=counts[0],
-                positions=counts[1],
-                employees=counts[2],
-                rows_read={str(kind): rows_read[kind] for kind in RecordType if rows_read[kind]},
-                rows_written=written,
-                rejected_rows=problems.rejected_rows,
-                problems=problems.listed(),
-                problems_total=problems.total,
-                seconds=time.perf_counter() - started,
-                started_at=now,
-            )
-
-        def reject() -> ImportRejected:
-            rejected = report()
-            log.warning(
-                "registry_import_rejected",
-                problems=rejected.problems_total,
-                rejected_rows=rejected.rejected_rows,
-            )
-            return ImportRejected(rejected)
+            return reading.report(problems, counts, written, started=started, now=now)
 
         if problems.total:
-            for rows in read_partitions(directories, partitions):
-                _check_groups(_group(rows), names, problems, catalog)
-            raise reject()
-        employees = sum(result.employees for result in results)
+            for rows in reading.partitions():
+                _check_groups(_group(rows), reading.names, problems, catalog)
+            raise _rejected(report())
         # Cross-row checks run partition by partition as the rows are written; the first
         # problem stops the writing, and raising inside the transaction rolls all of it back.
         with db.transaction() as session:
-            writer = _Writer(session.connection(), catalog, now, progress, employees)
+            writer = _Writer(session.connection(), catalog, now, progress, reading.employees)
             tenants = writer.write_tenants()
             positions = writer.write_positions()
-            for rows in read_partitions(directories, partitions):
+            for rows in reading.partitions():
                 groups = _group(rows)
-                _check_groups(groups, names, problems, catalog)
+                _check_groups(groups, reading.names, problems, catalog)
                 if not problems.total:
                     writer.write_employees(groups)
             if problems.total:
-                raise reject()
+                raise _rejected(report())
     done = report((tenants, positions, writer.employees), writer.rows_written)
     log.info(
         "registry_import_committed",
@@ -412,6 +351,136 @@ def import_registry(
         employees=done.employees.as_dict(),
     )
     return done
+
+
+def _rejected(report: ImportReport) -> ImportRejected:
+    log.warning(
+        "registry_import_rejected",
+        problems=report.problems_total,
+        rejected_rows=report.rejected_rows,
+    )
+    return ImportRejected(report)
+
+
+@dataclass(frozen=True, slots=True)
+class _ReaderFactory:
+    """Makes the readers of one import (this process's and the workers'), one spool each."""
+
+    validator: RowValidator
+    today: dt.date
+    catalog: _Catalog
+    max_problems: int
+
+    def __call__(
+        self, directory: Path, partitions: int, progress: Progress | None, total_bytes: int
+    ) -> _Reader:
+        directory.mkdir()
+        return _Reader(
+            self.validator,
+            self.today,
+            self.catalog,
+            Spool(directory, partitions),
+            self.max_problems,
+            progress,
+            total_bytes,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    """What pass 1 left behind: every reader's findings and the spool partitions to go through."""
+
+    plan: Sequence[_Planned]
+    results: list[_ReadResult]
+    partition_count: int
+
+    @property
+    def names(self) -> list[str]:
+        """Return the file names, indexed by a spooled row's file position."""
+        return [item.file.name for item in self.plan]
+
+    @property
+    def employees(self) -> int:
+        """Return how many employee rows were spooled."""
+        return sum(result.employees for result in self.results)
+
+    def partitions(self) -> Iterator[list[SpooledRow]]:
+        """Yield each partition's rows from every reader's spool."""
+        directories = [result.directory for result in self.results]
+        return read_partitions(directories, self.partition_count)
+
+    def report(
+        self,
+        problems: _Problems,
+        counts: tuple[Counts, Counts, Counts] | None,
+        written: int,
+        *,
+        started: float,
+        now: dt.datetime,
+    ) -> ImportReport:
+        """Return the import's report (all counts zero when nothing was written)."""
+        tenants, positions, employees = counts or (Counts(), Counts(), Counts())
+        files = sorted((item for r in self.results for item in r.file_reports), key=lambda f: f[0])
+        rows: Counter[RecordType] = Counter()
+        for result in self.results:
+            rows.update(result.rows_by_type)
+        return ImportReport(
+            files=tuple(file for _, file in files) + tuple(problems.unread_files),
+            tenants=tenants,
+            positions=positions,
+            employees=employees,
+            rows_read={str(kind): rows[kind] for kind in RecordType if rows[kind]},
+            rows_written=written,
+            rejected_rows=problems.rejected_rows,
+            problems=problems.listed(),
+            problems_total=problems.total,
+            seconds=time.perf_counter() - started,
+            started_at=now,
+        )
+
+
+def _read_files(
+    plan: Sequence[_Planned],
+    scratch: Path,
+    new_reader: _ReaderFactory,
+    *,
+    progress: Progress | None,
+    workers: int,
+) -> _Reading:
+    """Pass 1: read every planned file, in worker processes where that pays off."""
+    total_bytes = sum(item.file.size or 0 for item in plan)
+    known = all(item.file.size is not None for item in plan)
+    partitions = partition_count(total_bytes if known else None)
+
+    def reader(name: str, report: Progress | None) -> _Reader:
+        return new_reader(scratch / name, partitions, report, total_bytes)
+
+    reference = [item for item in plan if item.record_type in _REFERENCE_TYPES]
+    people = [item for item in plan if item.record_type not in _REFERENCE_TYPES]
+    # Employee files never look at tenants or positions while they are read (references are
+    # resolved in the cross-row pass), so workers start at once and this process reads the
+    # reference files meanwhile.
+    pool = _Workers(people, workers, reader) if workers > 1 and len(people) > 1 else None
+
+    def report_read(phase: str, done: int, total: int) -> None:
+        if progress is not None:
+            progress(phase, done + (pool.done_bytes() if pool else 0), total)
+
+    main = reader("main", report_read)
+    try:
+        for item in reference:
+            main.read(item)
+        if pool is not None:
+            results = pool.collect(lambda: report_read("read", main.done_bytes, total_bytes))
+        else:
+            for item in people:
+                main.read(item)
+            results = []
+    finally:
+        main.close()
+        if pool is not None:
+            pool.stop()
+    return _Reading(plan, [main.result(), *results], partitions)
 
 
 class _Workers:
