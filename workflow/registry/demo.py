@@ -657,7 +657,6 @@ class _Generator:
     def __init__(self, *, seed: int, as_of: dt.date, employees: int) -> None:
         self.rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not secrets
         self.as_of = as_of
-        self.total = employees
         self.sizes = self._allocate(employees)
         self.units: dict[str, list[_Unit]] = {
             tenant.code: self._build_units(tenant, self.sizes[tenant.code]) for tenant in _TENANTS
