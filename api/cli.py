@@ -7,6 +7,8 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from api.commands import audit, users
+from api.commands.demo import demo_cli
+from api.commands.registry import registry_cli
 from api.state import db
 from workflow import migrate
 
@@ -34,3 +36,5 @@ def register(app: Flask) -> None:
     app.cli.add_command(users.users_cli)
     app.cli.add_command(users.tokens_cli)
     app.cli.add_command(audit.audit_cli)
+    app.cli.add_command(registry_cli)
+    app.cli.add_command(demo_cli)

@@ -1,1 +1,1 @@
-"""The personnel registry seen from outside: scoped queries over agencies, positions, employees."""
+"""The personnel registry: NIP rules, bulk import, demo data and scoped queries."""
