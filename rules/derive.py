@@ -12,9 +12,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from rules.profile import AssessmentRecord, CandidateProfile, VacancyContext
-from rules.vocab import PositionLevel
+from rules.vocab import PositionLevel, PotentialCategory, Predicate
 
 PERFORMANCE_AXIS = ("di_bawah", "sesuai", "di_atas")
 """The performance (*kinerja*) axis, low to high."""
@@ -56,8 +57,7 @@ class DerivationSettings:
     """Succession score weights (performance, potential)."""
 
 
-@dataclass(frozen=True, slots=True)
-class GapRow:
+class GapRow(NamedTuple):
     """One competency of the standard: required level, assessed level and the difference."""
 
     competency: str
@@ -67,12 +67,10 @@ class GapRow:
     """``actual - required``: negative is a shortfall; ``None`` when not assessed."""
 
 
-@dataclass(frozen=True, slots=True)
-class Measures:
+class Measures(NamedTuple):
     """The derived measures of one candidate for one vacancy."""
 
     assessed_on: dt.date | None
-    gaps: tuple[GapRow, ...]
     gap_count: int | None
     gap_max: int | None
     jpm: int | None
@@ -93,11 +91,6 @@ class Measures:
     succession_score: int | None
     """Weighted performance and potential score in hundredths (0-10000)."""
 
-    @property
-    def potential_score(self) -> int | None:
-        """Return the potential score (the JPM) in hundredths."""
-        return self.jpm
-
 
 def window_years(reference_date: dt.date, years: int) -> range:
     """Return the performance window: the ``years`` calendar years before the reference year."""
@@ -115,6 +108,28 @@ def latest_assessment(profile: CandidateProfile, reference: dt.date) -> Assessme
     return best
 
 
+_PREDICATE_ORDINAL = {p: p.ordinal for p in Predicate}
+_POTENTIAL_ORDINAL = {p: p.ordinal for p in PotentialCategory}
+
+
+def gap_rows(
+    profile: CandidateProfile, context: VacancyContext, settings: DerivationSettings
+) -> tuple[GapRow, ...]:
+    """Return the competency gap table: each competency of the standard, required vs assessed.
+
+    The standard is the position's own, else the pack's default for the level; the assessment is
+    the latest made by the reference date.
+    """
+    standard = context.competencies or settings.competency_standard
+    assessment = latest_assessment(profile, context.reference_date)
+    scores = dict(assessment.scores) if assessment else {}
+    rows = []
+    for name, required in standard:
+        actual = scores.get(name)
+        rows.append(GapRow(name, required, actual, None if actual is None else actual - required))
+    return tuple(rows)
+
+
 def measure(
     profile: CandidateProfile, context: VacancyContext, settings: DerivationSettings
 ) -> Measures:
@@ -122,26 +137,28 @@ def measure(
     reference = context.reference_date
     standard = context.competencies or settings.competency_standard
     assessment = latest_assessment(profile, reference)
-    scores = dict(assessment.scores) if assessment else {}
 
-    gaps = []
-    gap_count: int | None = 0
-    gap_max: int | None = 0
+    gap_count: int | None = None
+    gap_max: int | None = None
     achieved = required_total = 0
-    for competency, required in standard:
-        actual = scores.get(competency)
-        if actual is None:
-            gaps.append(GapRow(competency, required, None, None))
-            gap_count = gap_max = None
-            continue
-        gaps.append(GapRow(competency, required, actual, actual - required))
-        achieved += min(actual, required)
-        required_total += required
-        if gap_count is not None and gap_max is not None and actual < required:
-            gap_count += 1
-            gap_max = max(gap_max, required - actual)
-    if assessment is None:
-        gap_count = gap_max = None
+    if assessment is not None:
+        scores = dict(assessment.scores)
+        complete = True
+        count = worst = 0
+        for name, required in standard:
+            actual = scores.get(name)
+            if actual is None:
+                complete = False
+            elif actual < required:
+                count += 1
+                if required - actual > worst:
+                    worst = required - actual
+                achieved += actual
+            else:
+                achieved += required
+            required_total += required
+        if complete:
+            gap_count, gap_max = count, worst
 
     jpm: int | None = None
     jpm_source: str | None = None
@@ -151,28 +168,32 @@ def measure(
         jpm, jpm_source = (10000 * achieved + required_total // 2) // required_total, "computed"
 
     jpm_category = None
-    if jpm is not None:
-        jpm_category = next(
-            i for i, (low, _, _) in enumerate(settings.jpm_categories) if jpm >= low
-        )
-
     potential: int | None = None
     potential_source: str | None = None
+    if jpm is not None:
+        for number, (low, _, _) in enumerate(settings.jpm_categories):
+            if jpm >= low:
+                jpm_category = number
+                break
     if assessment is not None and assessment.potential is not None:
-        potential, potential_source = assessment.potential.ordinal, "assessment"
+        potential, potential_source = _POTENTIAL_ORDINAL[assessment.potential], "assessment"
     elif jpm is not None:
         high, medium = settings.potential_cutoffs
         potential = 3 if jpm >= high else 2 if jpm >= medium else 1
         potential_source = "jpm"
 
-    rated = {r.year: r.predicate.ordinal for r in profile.performance}
-    window = window_years(reference, settings.performance_window_years)
-    latest = rated.get(window[-1]) if len(window) else None
-    in_window = [rated[y] for y in window if y in rated]
+    first_year = reference.year - settings.performance_window_years
+    rated = {
+        r.year: _PREDICATE_ORDINAL[r.predicate]
+        for r in profile.performance
+        if first_year <= r.year < reference.year
+    }
+    latest = rated.get(reference.year - 1)
     performance_score = None
-    if in_window and len(in_window) == len(window):
-        total = sum(settings.performance_scores[p] for p in in_window)
-        performance_score = (100 * total + len(in_window) // 2) // len(in_window)
+    if rated and len(rated) == settings.performance_window_years:
+        scores_table = settings.performance_scores
+        total = sum(scores_table[p] for p in rated.values())
+        performance_score = (100 * total + len(rated) // 2) // len(rated)
 
     performance_axis = settings.performance_axis.get(latest) if latest is not None else None
     potential_axis = POTENTIAL_AXIS[potential - 1] if potential is not None else None
@@ -189,7 +210,6 @@ def measure(
 
     return Measures(
         assessed_on=assessment.assessed_on if assessment else None,
-        gaps=tuple(gaps),
         gap_count=gap_count,
         gap_max=gap_max,
         jpm=jpm,

@@ -32,12 +32,13 @@ handled here:
 from __future__ import annotations
 
 import copy
+import json
 import os
 import threading
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from importlib.metadata import version
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 import durable_rules_engine
 from durable import engine as durable_engine
@@ -165,11 +166,17 @@ def _rule_index(compiled: CompiledLevel) -> dict[str, tuple[int, int]]:
 _indexes: dict[str, dict[str, tuple[int, int]]] = {}
 
 
+Dispatch = Literal["direct", "durable"]
+"""How fired actions are collected: ``direct`` reads each started action and completes it;
+``durable`` lets durable_rules run its Python action loop (Closure, state round trip)."""
+
+
 def evaluate(
     compiled: CompiledLevel,
     facts: Sequence[Mapping[str, EngineValue]],
     *,
     trusted: bool = False,
+    dispatch: Dispatch = "direct",
 ) -> list[bytes]:
     """Return, per fact, one outcome code per compiled criterion (pass, fail, missing data).
 
@@ -186,6 +193,7 @@ def evaluate(
     index = _indexes.get(compiled.name)
     if index is None:
         index = _indexes.setdefault(compiled.name, _rule_index(compiled))
+    run = _run_direct if dispatch == "direct" else _run_durable
     size = len(compiled.criteria)
     results = [bytearray(size) for _ in facts]
     fields = compiled.fields
@@ -196,7 +204,9 @@ def evaluate(
             message["kind"] = KIND
             message["fid"] = str(start + offset)
             messages.append(message)
-        for rule, fid in _run_session(compiled.name, messages):
+        with _lock:
+            fired = run(_host(), compiled.name, messages)
+        for rule, fid in fired:
             position = index.get(rule)
             if position is None:
                 raise EngineError(f"ruleset {compiled.name}: unexpected rule {rule} fired")
@@ -207,15 +217,64 @@ def evaluate(
     return [bytes(r) for r in results]
 
 
-def _run_session(name: str, messages: list[dict[str, EngineValue]]) -> list[tuple[str, str]]:
-    """Assert ``messages`` one at a time in a fresh session; return the (rule, fid) fired."""
-    with _lock:
-        return _run_locked(_host(), name, messages)
+def _assert(
+    call: Callable[[dict[str, EngineValue]], Any], name: str, message: dict[str, EngineValue]
+) -> Any:
+    """Assert one fact with ``call``; a fact nothing handles or a repeated one is an error."""
+    try:
+        return call(message)
+    except MessageNotHandledException as exc:
+        raise EngineError(
+            f"ruleset {name}: a fact matched no rule (the sink should accept every fact)",
+            [Problem(exc.message, field=str(message.get("fid")))],
+        ) from None
+    except MessageObservedException:
+        raise EngineError(
+            f"ruleset {name}: fact {message.get('fid')} was asserted twice in one session"
+        ) from None
 
 
-def _run_locked(
+def _run_direct(
     host: _Host, name: str, messages: list[dict[str, EngineValue]]
 ) -> list[tuple[str, str]]:
+    """Assert ``messages`` in a fresh session, starting and completing each action they fire.
+
+    This is what durable_rules' own action loop does, minus the parts our record-only actions do
+    not need: no Closure, no state round trip and no re-assertion of the session state after
+    each action (the source of the infinite-loop trap); an action cannot hide an exception.
+    """
+    ruleset = host.get_ruleset(name)
+    handle = ruleset._handle
+    fired: list[tuple[str, str]] = []
+    sid = uuid.uuid4().hex
+    _sessions["live"] += 1
+    try:
+        for message in messages:
+            message["sid"] = sid
+            state = _assert(ruleset.assert_fact, name, message)
+            started = durable_rules_engine.start_action_for_state(handle, state)
+            if started is None:
+                continue
+            text = started[1]
+            try:
+                while text is not None:
+                    for rule, frame in json.loads(text).items():
+                        fired.append((rule, frame["m"]["fid"] if "m" in frame else ""))
+                    text = durable_rules_engine.complete_and_start_action(handle, state)
+            except BaseException:
+                durable_rules_engine.abandon_action(handle, state)
+                raise
+    finally:
+        _delete(host, name, sid)
+    if any(rule == SINK_RULE for rule, _ in fired):
+        raise EngineError(f"ruleset {name}: the sink rule fired")
+    return fired
+
+
+def _run_durable(
+    host: _Host, name: str, messages: list[dict[str, EngineValue]]
+) -> list[tuple[str, str]]:
+    """Assert ``messages`` in a fresh session through durable_rules' own action loop."""
     trace = host.trace
     trace.clear()
     sid = uuid.uuid4().hex
@@ -223,17 +282,7 @@ def _run_locked(
     try:
         for message in messages:
             message["sid"] = sid
-            try:
-                state = host.assert_fact(name, message)
-            except MessageNotHandledException as exc:
-                raise EngineError(
-                    f"ruleset {name}: a fact matched no rule (the sink should accept every fact)",
-                    [Problem(exc.message, field=str(message.get("fid")))],
-                ) from None
-            except MessageObservedException:
-                raise EngineError(
-                    f"ruleset {name}: fact {message.get('fid')} was asserted twice in one session"
-                ) from None
+            state = _assert(lambda m: host.assert_fact(name, m), name, message)
             if state and "exception" in state:
                 raise EngineError(f"ruleset {name}: an action failed: {state['exception']}")
     finally:

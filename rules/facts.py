@@ -16,11 +16,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
 
-from rules.derive import DerivationSettings, Measures, window_years
+from rules.derive import DerivationSettings, Measures
 from rules.durations import add_months, completed_months, completed_years
 from rules.errors import FactInvalid, Problem
 from rules.profile import CandidateProfile, VacancyContext
 from rules.valuetypes import TYPES, EngineValue, ValueType
+from rules.vocab import EducationLevel, PenaltyLevel, PositionLevel, Predicate, Rank, Training
 
 Fact = dict[str, EngineValue]
 """One candidate's fact: field name → engine value."""
@@ -205,6 +206,14 @@ assert not RESERVED & FIELDS.keys()
 assert len(FIELDS) + len(RESERVED) <= MAX_PROPERTIES
 
 
+_RANK = {r: r.ordinal for r in Rank}
+_EDUCATION = {e: e.ordinal for e in EducationLevel}
+_TRAINING = {t: t.ordinal for t in Training}
+_PENALTY = {p: p.ordinal for p in PenaltyLevel}
+_TALENT = {p: p.talent_level for p in PositionLevel}
+_PREDICATE = {p: p.ordinal for p in Predicate}
+
+
 def build_fact(
     profile: CandidateProfile,
     context: VacancyContext,
@@ -219,14 +228,16 @@ def build_fact(
         "disciplinary_case_pending": profile.disciplinary_case_pending,
     }
     if profile.rank is not None:
-        fact["rank"] = profile.rank.ordinal
+        fact["rank"] = _RANK[profile.rank]
         if profile.rank_tmt is not None:
             fact["rank_months"] = completed_months(profile.rank_tmt, ref)
 
     best_education = 0
     for record in profile.education:
-        if record.year <= ref.year and record.level.ordinal > best_education:
-            best_education = record.level.ordinal
+        if record.year <= ref.year:
+            ordinal = _EDUCATION[record.level]
+            if ordinal > best_education:
+                best_education = ordinal
     if best_education:
         fact["education"] = best_education
     required_fields = context.required_education_fields
@@ -239,13 +250,14 @@ def build_fact(
     else:
         fact["education_field_match"] = False
 
-    _positions(fact, profile, ref, settings.prior_position_levels)
+    if profile.positions:
+        _positions(fact, profile, ref, settings.prior_position_levels)
 
     training, training_date = 0, None
     for course in profile.trainings:
         if course.completed_on > ref:
             continue
-        ordinal = course.kind.ordinal
+        ordinal = _TRAINING[course.kind]
         if ordinal > training or (
             ordinal == training and training_date and course.completed_on < training_date
         ):
@@ -254,12 +266,11 @@ def build_fact(
     if training_date is not None:
         fact["leadership_training_date"] = training_date.toordinal()
 
-    rated = {r.year: r.predicate.ordinal for r in profile.performance}
-    window = [rated.get(y) for y in window_years(ref, settings.performance_window_years)]
-    present = [p for p in window if p is not None]
-    fact["performance_rated_years"] = len(present)
-    if present and len(present) == len(window):
-        fact["performance_min"] = min(present)
+    first_year = ref.year - settings.performance_window_years
+    window = [r.predicate for r in profile.performance if first_year <= r.year < ref.year]
+    fact["performance_rated_years"] = len(window)
+    if window and len(window) == settings.performance_window_years:
+        fact["performance_min"] = min(_PREDICATE[p] for p in window)
     if measures.performance_latest is not None:
         fact["performance_latest"] = measures.performance_latest
 
@@ -276,14 +287,16 @@ def build_fact(
         fact["box"] = measures.box
 
     active = recent = 0
-    for penalty in profile.penalties:
-        if penalty.start_date > ref:
-            continue
-        level = penalty.level.ordinal
-        if penalty.end_date is None or penalty.end_date >= ref:
-            active = max(active, level)
-        elif add_months(penalty.end_date, settings.penalty_lookback_months) >= ref:
-            recent = max(recent, level)
+    if profile.penalties:
+        lookback = settings.penalty_lookback_months
+        for penalty in profile.penalties:
+            if penalty.start_date > ref:
+                continue
+            level = _PENALTY[penalty.level]
+            if penalty.end_date is None or penalty.end_date >= ref:
+                active = max(active, level)
+            elif add_months(penalty.end_date, lookback) >= ref:
+                recent = max(recent, level)
     fact["penalty_active"] = active
     fact["penalty_recent"] = recent
 
@@ -322,7 +335,7 @@ def _positions(
                 prior.append((record.start_date, end))
     if current is not None:
         fact["current_level"] = current.level.value
-        fact["current_talent_level"] = current.level.talent_level
+        fact["current_talent_level"] = _TALENT[current.level]
     fact["experience_months"] = _merged_months(periods)
     fact["prior_position_months"] = _merged_months(prior)
     fact["service_months"] = completed_months(min(r.start_date for r in records), ref)

@@ -10,6 +10,7 @@ the input of a screening.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -207,6 +208,89 @@ class CandidateProfile:
         out.update(_drop_none(optional))
         return out
 
+    def canonical_json(self) -> bytes:
+        """Return the RFC 8785 form of :meth:`to_json`, written directly for speed.
+
+        Equal byte for byte to ``rfc8785.dumps(self.to_json())`` (a property test proves it):
+        keys in sorted order, strings escaped as JSON.stringify does, integers only.
+        """
+        out = ["{"]
+        if self.assessments:
+            out.append('"assessments":[')
+            out.append(",".join(_assessment_json(a) for a in self.assessments))
+            out.append("],")
+        else:
+            out.append('"assessments":[],')
+        out.append(f'"birth_date":"{self.birth_date.isoformat()}",')
+        out.append(
+            f'"disciplinary_case_pending":{"true" if self.disciplinary_case_pending else "false"},'
+        )
+        out.append('"education":[')
+        out.append(
+            ",".join(
+                f'{{"field":{_q(e.field)},'
+                + (f'"institution":{_q(e.institution)},' if e.institution is not None else "")
+                + f'"level":"{e.level.value}","year":{e.year}}}'
+                for e in self.education
+            )
+        )
+        out.append(f'],"employment_type":"{self.employment_type.value}",')
+        if self.gender is not None:
+            out.append(f'"gender":"{self.gender.value}",')
+        if self.health_certificate_date is not None:
+            out.append(f'"health_certificate_date":"{self.health_certificate_date.isoformat()}",')
+        if self.lhkpn_year is not None:
+            out.append(f'"lhkpn_year":{self.lhkpn_year},')
+        if self.name is not None:
+            out.append(f'"name":{_q(self.name)},')
+        out.append(f'"nip":{_q(self.nip)},"penalties":[')
+        out.append(
+            ",".join(
+                "{"
+                + (f'"end_date":"{p.end_date.isoformat()}",' if p.end_date is not None else "")
+                + f'"level":"{p.level.value}","start_date":"{p.start_date.isoformat()}",'
+                + f'"type":"{p.type.value}"}}'
+                for p in self.penalties
+            )
+        )
+        out.append('],"performance":[')
+        out.append(
+            ",".join(
+                f'{{"predicate":"{r.predicate.value}","year":{r.year}}}' for r in self.performance
+            )
+        )
+        out.append("],")
+        if self.position_code is not None:
+            out.append(f'"position_code":{_q(self.position_code)},')
+        out.append('"positions":[')
+        out.append(
+            ",".join(
+                "{"
+                + (f'"end_date":"{p.end_date.isoformat()}",' if p.end_date is not None else "")
+                + f'"level":"{p.level.value}","start_date":"{p.start_date.isoformat()}",'
+                + f'"title":{_q(p.title)}'
+                + (f',"unit":{_q(p.unit)}' if p.unit is not None else "")
+                + "}"
+                for p in self.positions
+            )
+        )
+        out.append("],")
+        if self.rank is not None:
+            out.append(f'"rank":"{self.rank.value}",')
+        if self.rank_tmt is not None:
+            out.append(f'"rank_tmt":"{self.rank_tmt.isoformat()}",')
+        if self.tenant is not None:
+            out.append(f'"tenant":{_q(self.tenant)},')
+        out.append('"trainings":[')
+        out.append(
+            ",".join(
+                f'{{"completed_on":"{t.completed_on.isoformat()}","kind":"{t.kind.value}"}}'
+                for t in self.trainings
+            )
+        )
+        out.append("]}")
+        return "".join(out).encode()
+
 
 @dataclass(frozen=True, slots=True)
 class VacancyContext:
@@ -249,6 +333,30 @@ class VacancyContext:
                 "is_key": self.is_key,
             }
         )
+
+
+_q = json.encoder.encode_basestring
+"""JSON string literal, escaped exactly as RFC 8785 (JSON.stringify) does for valid text."""
+
+
+def _utf16_order(item: tuple[str, int]) -> bytes:
+    return item[0].encode("utf-16-be")
+
+
+def _assessment_json(a: AssessmentRecord) -> str:
+    scores = a.scores
+    if not all(name.isascii() for name, _ in scores):
+        # RFC 8785 orders keys by UTF-16 code units, Python strings by code points
+        scores = tuple(sorted(scores, key=_utf16_order))
+    body = ",".join(f"{_q(name)}:{level}" for name, level in scores)
+    parts = [f'"assessed_on":"{a.assessed_on.isoformat()}"']
+    if a.jpm is not None:
+        parts.append(f'"jpm":"{format_percent(a.jpm)}"')
+    parts.append(f'"method":"{a.method.value}"')
+    if a.potential is not None:
+        parts.append(f'"potential":"{a.potential.value}"')
+    parts.append(f'"scores":{{{body}}}')
+    return "{" + ",".join(parts) + "}"
 
 
 def _drop_none(d: dict[str, Any]) -> dict[str, Any]:

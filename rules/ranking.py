@@ -10,7 +10,7 @@ then earlier), education, age (older first), and NIP.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final, Literal
 
@@ -57,48 +57,59 @@ class ReadinessRule:
     max_soft_failures: int | None
 
 
-def key_values(
-    fact: Fact, measures: Measures, nip: str, birth_ordinal: int
-) -> dict[str, int | str | None]:
-    """Return the value of every sort key for one candidate (``None``: unknown)."""
+SortKey = tuple[int | str, ...]
+_Getter = Callable[[Fact, Measures, str, int], int | str | None]
 
-    def get(name: str) -> int | None:
+
+def _fact(name: str) -> _Getter:
+    def get(fact: Fact, measures: Measures, nip: str, birth: int) -> int | None:
         value = fact.get(name)
         return value if isinstance(value, int) else None
 
-    return {
-        "box": measures.box,
-        "potential_score": measures.jpm,
-        "performance_score": measures.performance_score,
-        "succession_score": measures.succession_score,
-        "rank": get("rank"),
-        "position_level": get("current_talent_level"),
-        "service_months": get("service_months"),
-        "leadership_training": get("leadership_training"),
-        "leadership_training_date": get("leadership_training_date"),
-        "education": get("education"),
-        "birth_date": birth_ordinal,
-        "nip": nip,
-    }
+    return get
 
 
-SortKey = tuple[int | str, ...]
+_GETTERS: Final[Mapping[str, _Getter]] = {
+    "box": lambda f, m, n, b: m.box,
+    "potential_score": lambda f, m, n, b: m.jpm,
+    "performance_score": lambda f, m, n, b: m.performance_score,
+    "succession_score": lambda f, m, n, b: m.succession_score,
+    "rank": _fact("rank"),
+    "position_level": _fact("current_talent_level"),
+    "service_months": _fact("service_months"),
+    "leadership_training": _fact("leadership_training"),
+    "leadership_training_date": _fact("leadership_training_date"),
+    "education": _fact("education"),
+    "birth_date": lambda f, m, n, b: b,
+    "nip": lambda f, m, n, b: n,
+}
+assert _GETTERS.keys() == SORT_KEYS.keys()
 
 
-def sort_key(
-    keys: Sequence[RankKey], status: str, values: Mapping[str, int | str | None]
-) -> SortKey:
-    """Return a tuple that orders candidates as the pack's ranking says."""
-    out: list[int | str] = [STATUS_ORDER[status]]
-    for spec in keys:
-        value = values[spec.key]
-        if value is None:
-            out.extend((1, 0))
-        elif isinstance(value, str):
-            out.extend((0, value))
-        else:
-            out.extend((0, -value if spec.direction == "desc" else value))
-    return tuple(out)
+def key_function(
+    keys: Sequence[RankKey],
+) -> Callable[[str, Fact, Measures, str, int], SortKey]:
+    """Return a function ordering candidates by status, then the pack's keys.
+
+    It takes (status, fact, measures, NIP, birth date ordinal) and returns a tuple: a key with no
+    value sorts last whatever its direction; ``desc`` keys are negated numbers.
+    """
+    getters = tuple((_GETTERS[k.key], k.direction == "desc") for k in keys)
+    order = STATUS_ORDER
+
+    def key(status: str, fact: Fact, measures: Measures, nip: str, birth: int) -> SortKey:
+        out: list[int | str] = [order[status]]
+        for get, descending in getters:
+            value = get(fact, measures, nip, birth)
+            if value is None:
+                out += (1, 0)
+            elif isinstance(value, str):
+                out += (0, value)
+            else:
+                out += (0, -value if descending else value)
+        return tuple(out)
+
+    return key
 
 
 def readiness(
