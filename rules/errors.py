@@ -60,3 +60,7 @@ class ProfileInvalid(RulesError):
 
 class PackNotEffective(RulesError):
     """The vacancy's reference date lies outside the rule pack's effective period."""
+
+
+class ScenarioInvalid(RulesError):
+    """A scenario file is malformed (each problem names the file, scenario and field)."""

@@ -202,6 +202,15 @@ FIELDS: Mapping[str, FieldSpec] = {
 }
 """The fact schema, in documentation order."""
 
+CONVERTER_INPUTS: Mapping[str, tuple[str, ...]] = {
+    "prior_position_months": ("prior_position_levels",),
+    "penalty_recent": ("penalty_lookback_months",),
+    "performance_min": ("performance_window_years",),
+    "performance_latest": ("performance_window_years",),
+    "performance_rated_years": ("performance_window_years",),
+}
+"""Fact field → the pack parameters the converter reads to compute it."""
+
 assert not RESERVED & FIELDS.keys()
 assert len(FIELDS) + len(RESERVED) <= MAX_PROPERTIES
 
