@@ -6,6 +6,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from api.commands.rules import rules_cli
 from api.state import db
 from workflow import migrate
 
@@ -30,3 +31,4 @@ def db_current() -> None:
 def register(app: Flask) -> None:
     """Attach every command group to ``app``."""
     app.cli.add_command(db_cli)
+    app.cli.add_command(rules_cli)

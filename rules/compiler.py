@@ -239,7 +239,7 @@ def _add(parent: _Node, expression: Mapping[str, Any], nodes: list[_Node]) -> _N
 # ---------------------------------------------------------------- compile in a subprocess
 
 
-def _compile_child(definition_json: str, results: multiprocessing.Queue[str]) -> None:
+def _compile_child(definitions_json: str, results: multiprocessing.Queue[str]) -> None:
     from durable import engine
 
     class _Quiet(engine.Host):  # type: ignore[misc]
@@ -249,29 +249,41 @@ def _compile_child(definition_json: str, results: multiprocessing.Queue[str]) ->
         def get_action(self, action_name: str) -> Any:
             return lambda c: None
 
-    _Quiet().set_rulesets({"probe": json.loads(definition_json)})
-    results.put("ok")
+    host = _Quiet()
+    for name, definition in json.loads(definitions_json).items():
+        host.set_rulesets({name: definition})
+        results.put(name)
 
 
-def compile_in_subprocess(definition: Mapping[str, Any], *, timeout: float = 10.0) -> str | None:
-    """Register ``definition`` in a fresh process; return ``None`` if it compiled, else why not.
+def compile_in_subprocess(
+    definitions: Mapping[str, Mapping[str, Any]], *, timeout: float = 10.0
+) -> str | None:
+    """Register rulesets (name → definition) in a fresh process; ``None`` if all compiled.
 
     durable_rules can hang forever (or crash) on a ruleset its limits do not allow, so a pack is
-    compiled here before it is published; a hang is killed after ``timeout`` seconds.
+    compiled here before it is published; a hang is killed after ``timeout`` seconds and reported
+    with the name of the ruleset it hung on.
     """
     context = multiprocessing.get_context("spawn")
     results: multiprocessing.Queue[str] = context.Queue()
     process = context.Process(
-        target=_compile_child, args=(json.dumps(definition), results), daemon=True
+        target=_compile_child, args=(json.dumps(definitions), results), daemon=True
     )
     process.start()
     process.join(timeout)
-    if process.is_alive():
+    hung = process.is_alive()
+    if hung:
         process.kill()
         process.join()
-        return f"durable_rules did not finish compiling within {timeout:g} s (killed)"
-    try:
-        results.get(timeout=1)
-    except queue.Empty:
-        return f"durable_rules failed compiling the ruleset (exit code {process.exitcode})"
-    return None
+    done = set()
+    while True:
+        try:
+            done.add(results.get(timeout=0.2))
+        except queue.Empty:
+            break
+    pending = [name for name in definitions if name not in done]
+    if not pending:
+        return None
+    if hung:
+        return f"durable_rules did not finish compiling {pending[0]} within {timeout:g} s (killed)"
+    return f"durable_rules failed compiling {pending[0]} (exit code {process.exitcode})"

@@ -14,6 +14,7 @@ from workflow.models.registry import (
     Tenant,
     TrainingRecord,
 )
+from workflow.models.rules import RulePack
 
 __all__ = [
     "Assessment",
@@ -26,6 +27,7 @@ __all__ = [
     "Position",
     "PositionCompetency",
     "PositionHistory",
+    "RulePack",
     "Tenant",
     "TrainingRecord",
 ]
