@@ -248,7 +248,7 @@ def params_used(condition: Condition) -> tuple[str, ...]:
     return tuple(sorted({a.value.name for a in atoms(condition) if isinstance(a.value, ParamRef)}))
 
 
-def test_atom(atom: Atom, value: EngineValue) -> bool:
+def compare(atom: Atom, value: EngineValue) -> bool:
     """Return whether ``value op atom.value`` holds (both present, resolved)."""
     op, target = atom.op, atom.value
     if op == "==":
@@ -271,7 +271,7 @@ def test_atom(atom: Atom, value: EngineValue) -> bool:
 def holds(condition: Condition, fact: Mapping[str, EngineValue]) -> bool:
     """Return the two-valued truth of a resolved condition over a fact with every field present."""
     if isinstance(condition, Atom):
-        return test_atom(condition, fact[condition.field])
+        return compare(condition, fact[condition.field])
     if isinstance(condition, All):
         return all(holds(c, fact) for c in condition.items)
     if isinstance(condition, AnyOf):
@@ -407,7 +407,7 @@ def _expand(
 def _feasible(
     name: str, points: Mapping[str, Sequence[EngineValue]], cube: tuple[Atom, ...]
 ) -> list[EngineValue]:
-    return [p for p in points[name] if all(test_atom(a, p) for a in cube if a.field == name)]
+    return [p for p in points[name] if all(compare(a, p) for a in cube if a.field == name)]
 
 
 def _simplify(
@@ -419,7 +419,7 @@ def _simplify(
         feasible = _feasible(form.field, points, cube)
         if not feasible:
             return False
-        truths = {test_atom(form, p) for p in feasible}
+        truths = {compare(form, p) for p in feasible}
         if truths == {True}:
             return True
         if truths == {False}:
@@ -473,6 +473,6 @@ def render(condition: Condition, lang: Lang = "en") -> str:
         (False, "en"): " or ",
     }[(isinstance(condition, All), lang)]
     return joiner.join(
-        f"({render(c, lang)})" if not isinstance(c, Atom) else render(c, lang)
+        f"({render(c, lang)})" if isinstance(c, All | AnyOf) else render(c, lang)
         for c in condition.items
     )
