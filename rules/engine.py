@@ -14,9 +14,10 @@ handled here:
   1024 live-session cap and the memory bounds); :func:`live_sessions` counts sessions still open.
 * **Every fact is handled**: the ``~sink`` rule accepts any candidate fact, so
   ``MessageNotHandledException`` would be a bug and is raised as :class:`EngineError`.
-* **Warm-up**: right after registration the ``~warmup`` rule fires once in its own session,
-  because deleting a session in which no action ever fired segfaults the process unless an action
-  has already fired in that ruleset.
+* **Warm-up**: deleting a session in which no action ever fired can segfault the process (the C
+  core frees two pointers it never initialised). So the ``~warmup`` rule fires once right after
+  registration, and again as the first fact of every session: no session the adapter deletes is
+  ever one in which nothing fired, whatever the candidates (measured cost: one action per batch).
 * **Actions only record** ``(rule, fid)`` into a Python list: no I/O, no state writes (the state is
   re-asserted after each action), nothing any condition tests.
 * **Hidden action errors**: ``state['exception']`` is checked after every assert and raised as
@@ -249,7 +250,7 @@ def _run_direct(
     sid = uuid.uuid4().hex
     _sessions["live"] += 1
     try:
-        for message in messages:
+        for message in _with_warmup(messages):
             message["sid"] = sid
             state = _assert(ruleset.assert_fact, name, message)
             started = durable_rules_engine.start_action_for_state(handle, state)
@@ -266,9 +267,22 @@ def _run_direct(
                 raise
     finally:
         _delete(host, name, sid)
-    if any(rule == SINK_RULE for rule, _ in fired):
-        raise EngineError(f"ruleset {name}: the sink rule fired")
-    return fired
+    return _checked(name, fired)
+
+
+def _with_warmup(messages: list[dict[str, EngineValue]]) -> list[dict[str, EngineValue]]:
+    """Return the session's messages led by the warm-up fact (so every session fires once)."""
+    warmup: dict[str, EngineValue] = {"kind": WARMUP_KIND, "fid": "~"}
+    return [warmup, *messages]
+
+
+def _checked(name: str, fired: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Return the fired (rule, fid) pairs without the session's warm-up; refuse impossible ones."""
+    if not fired or fired[0][0] != WARMUP_RULE:
+        raise EngineError(f"ruleset {name}: the session warm-up did not fire first")
+    if any(rule in (SINK_RULE, WARMUP_RULE) for rule, _ in fired[1:]):
+        raise EngineError(f"ruleset {name}: the sink or warm-up rule fired for a candidate")
+    return fired[1:]
 
 
 def _run_durable(
@@ -280,7 +294,7 @@ def _run_durable(
     sid = uuid.uuid4().hex
     _sessions["live"] += 1
     try:
-        for message in messages:
+        for message in _with_warmup(messages):
             message["sid"] = sid
             state = _assert(lambda m: host.assert_fact(name, m), name, message)
             if state and "exception" in state:
@@ -289,9 +303,7 @@ def _run_durable(
         _delete(host, name, sid)
     fired = list(trace)
     trace.clear()
-    if any(rule == SINK_RULE for rule, _ in fired):
-        raise EngineError(f"ruleset {name}: the sink rule fired")
-    return fired
+    return _checked(name, fired)
 
 
 def _delete(host: _Host, name: str, sid: str) -> None:
