@@ -153,15 +153,18 @@ def _read_file(path: Path, problems: list[Problem]) -> list[Scenario]:
                     f"expect is a non-empty mapping of {', '.join(sorted(_EXPECT_KEYS))}"
                     + (f"; unknown {unknown}" if unknown else ""),
                     file,
-                    name,
-                    "expect",
+                    field=f"{where} ({name}).expect",
                 )
             )
             continue
         outcomes = expect.get("criteria", {})
         if not isinstance(outcomes, Mapping) or not set(outcomes.values()) <= _OUTCOMES:
             problems.append(
-                Problem(f"criteria maps ids to one of {sorted(_OUTCOMES)}", file, name, "expect")
+                Problem(
+                    f"criteria maps ids to one of {sorted(_OUTCOMES)}",
+                    file,
+                    field=f"{where} ({name}).expect.criteria",
+                )
             )
             continue
         out.append(
