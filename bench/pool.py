@@ -70,11 +70,19 @@ def candidate(rnd: random.Random, serial: int) -> CandidateProfile:
     now_since = _day(rnd, REFERENCE_DATE - dt.timedelta(days=9 * 365), REFERENCE_DATE)
     positions = [PositionRecord(level, now_since, None, "Jabatan sekarang")]
     if now_since > start:
-        earlier = PositionLevel.PENGAWAS if level in (
-            PositionLevel.ADMINISTRATOR,
-            PositionLevel.JF_AHLI_MADYA,
-        ) and rnd.random() < 0.8 else PositionLevel.PELAKSANA
-        positions.append(PositionRecord(earlier, start, now_since - dt.timedelta(days=1), "Lama"))
+        earlier = (
+            PositionLevel.PENGAWAS
+            if level
+            in (
+                PositionLevel.ADMINISTRATOR,
+                PositionLevel.JF_AHLI_MADYA,
+            )
+            and rnd.random() < 0.8
+            else PositionLevel.PELAKSANA
+        )
+        positions.insert(
+            0, PositionRecord(earlier, start, now_since - dt.timedelta(days=1), "Jabatan lama")
+        )
     education = [EducationRecord(EducationLevel.SMA, "IPA", birth.year + 18)]
     top = rnd.choices(
         (EducationLevel.D_III, EducationLevel.S1, EducationLevel.D_IV, EducationLevel.S2),
@@ -129,7 +137,11 @@ def candidate(rnd: random.Random, serial: int) -> CandidateProfile:
         )
     lhkpn = rnd.choices((2025, 2024, None), (0.9, 0.05, 0.05))[0]
     certificate = rnd.choices(
-        (_day(rnd, REFERENCE_DATE - dt.timedelta(days=330), REFERENCE_DATE), dt.date(2024, 6, 1), None),
+        (
+            _day(rnd, REFERENCE_DATE - dt.timedelta(days=330), REFERENCE_DATE),
+            dt.date(2024, 6, 1),
+            None,
+        ),
         (0.85, 0.08, 0.07),
     )[0]
     return CandidateProfile(
