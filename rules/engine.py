@@ -35,6 +35,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import re
 import threading
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -201,9 +202,10 @@ def evaluate(
     for start in range(0, len(facts), BATCH_SIZE):
         messages = []
         for offset, fact in enumerate(facts[start : start + BATCH_SIZE]):
-            message: dict[str, EngineValue] = {k: fact[k] for k in fields if k in fact}
-            message["kind"] = KIND
-            message["fid"] = str(start + offset)
+            # kind and fid first: the engine hands each action the message as asserted, and
+            # _run_direct reads both from its start
+            message: dict[str, EngineValue] = {"kind": KIND, "fid": str(start + offset)}
+            message.update((k, fact[k]) for k in fields if k in fact)
             messages.append(message)
         with _lock:
             fired = run(_host(), compiled.name, messages)
@@ -259,8 +261,7 @@ def _run_direct(
             text = started[1]
             try:
                 while text is not None:
-                    for rule, frame in json.loads(text).items():
-                        fired.append((rule, frame["m"]["fid"] if "m" in frame else ""))
+                    fired.append(_action(text))
                     text = durable_rules_engine.complete_and_start_action(handle, state)
             except BaseException:
                 durable_rules_engine.abandon_action(handle, state)
@@ -274,6 +275,22 @@ def _with_warmup(messages: list[dict[str, EngineValue]]) -> list[dict[str, Engin
     """Return the session's messages led by the warm-up fact (so every session fires once)."""
     warmup: dict[str, EngineValue] = {"kind": WARMUP_KIND, "fid": "~"}
     return [warmup, *messages]
+
+
+_ACTION = re.compile(r'\{"([^"]+)":\{"m":\{"kind": "[^"]*", "fid": "([^"]*)"')
+
+
+def _action(text: str) -> tuple[str, str]:
+    """Return (rule, fid) of a started action's message ``{"rule": {"m": {fact}}}``.
+
+    The fact arrives as it was asserted, ``kind`` and ``fid`` first, so a prefix match finds
+    both without parsing the whole fact; anything else is parsed as JSON.
+    """
+    match = _ACTION.match(text)
+    if match is not None:
+        return match[1], match[2]
+    ((rule, frame),) = json.loads(text).items()
+    return rule, str(frame.get("m", {}).get("fid", ""))
 
 
 def _checked(name: str, fired: list[tuple[str, str]]) -> list[tuple[str, str]]:

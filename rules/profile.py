@@ -230,13 +230,13 @@ class CandidateProfile:
             ",".join(
                 f'{{"field":{_q(e.field)},'
                 + (f'"institution":{_q(e.institution)},' if e.institution is not None else "")
-                + f'"level":"{e.level.value}","year":{e.year}}}'
+                + f'"level":"{e.level}","year":{e.year}}}'
                 for e in self.education
             )
         )
-        out.append(f'],"employment_type":"{self.employment_type.value}",')
+        out.append(f'],"employment_type":"{self.employment_type}",')
         if self.gender is not None:
-            out.append(f'"gender":"{self.gender.value}",')
+            out.append(f'"gender":"{self.gender}",')
         if self.health_certificate_date is not None:
             out.append(f'"health_certificate_date":"{self.health_certificate_date.isoformat()}",')
         if self.lhkpn_year is not None:
@@ -248,16 +248,14 @@ class CandidateProfile:
             ",".join(
                 "{"
                 + (f'"end_date":"{p.end_date.isoformat()}",' if p.end_date is not None else "")
-                + f'"level":"{p.level.value}","start_date":"{p.start_date.isoformat()}",'
-                + f'"type":"{p.type.value}"}}'
+                + f'"level":"{p.level}","start_date":"{p.start_date.isoformat()}",'
+                + f'"type":"{p.type}"}}'
                 for p in self.penalties
             )
         )
         out.append('],"performance":[')
         out.append(
-            ",".join(
-                f'{{"predicate":"{r.predicate.value}","year":{r.year}}}' for r in self.performance
-            )
+            ",".join(f'{{"predicate":"{r.predicate}","year":{r.year}}}' for r in self.performance)
         )
         out.append("],")
         if self.position_code is not None:
@@ -267,7 +265,7 @@ class CandidateProfile:
             ",".join(
                 "{"
                 + (f'"end_date":"{p.end_date.isoformat()}",' if p.end_date is not None else "")
-                + f'"level":"{p.level.value}","start_date":"{p.start_date.isoformat()}",'
+                + f'"level":"{p.level}","start_date":"{p.start_date.isoformat()}",'
                 + f'"title":{_q(p.title)}'
                 + (f',"unit":{_q(p.unit)}' if p.unit is not None else "")
                 + "}"
@@ -276,7 +274,7 @@ class CandidateProfile:
         )
         out.append("],")
         if self.rank is not None:
-            out.append(f'"rank":"{self.rank.value}",')
+            out.append(f'"rank":"{self.rank}",')
         if self.rank_tmt is not None:
             out.append(f'"rank_tmt":"{self.rank_tmt.isoformat()}",')
         if self.tenant is not None:
@@ -284,7 +282,7 @@ class CandidateProfile:
         out.append('"trainings":[')
         out.append(
             ",".join(
-                f'{{"completed_on":"{t.completed_on.isoformat()}","kind":"{t.kind.value}"}}'
+                f'{{"completed_on":"{t.completed_on.isoformat()}","kind":"{t.kind}"}}'
                 for t in self.trainings
             )
         )
@@ -352,9 +350,9 @@ def _assessment_json(a: AssessmentRecord) -> str:
     parts = [f'"assessed_on":"{a.assessed_on.isoformat()}"']
     if a.jpm is not None:
         parts.append(f'"jpm":"{format_percent(a.jpm)}"')
-    parts.append(f'"method":"{a.method.value}"')
+    parts.append(f'"method":"{a.method}"')
     if a.potential is not None:
-        parts.append(f'"potential":"{a.potential.value}"')
+        parts.append(f'"potential":"{a.potential}"')
     parts.append(f'"scores":{{{body}}}')
     return "{" + ",".join(parts) + "}"
 

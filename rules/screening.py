@@ -40,7 +40,8 @@ from rules.profile import CandidateProfile, VacancyContext
 from rules.ranking import SortKey, key_function
 
 CHUNK: int = 2000
-"""Candidates per task sent to a worker process."""
+"""Pools up to this size are screened in the calling process; larger ones are split into tasks of
+about ``size / (8 × processes)`` candidates (at least 500, at most :data:`CHUNK`)."""
 
 
 class Decision(NamedTuple):
@@ -59,8 +60,10 @@ class Decision(NamedTuple):
     readiness: int
     """Index of the readiness rule met (-1: the pack's ``otherwise`` label)."""
     sort_key: SortKey
-    profile_digest: bytes
-    decision_digest: bytes
+    profile_digest: str
+    """SHA-256 (hex) of the candidate's canonical profile JSON."""
+    decision_digest: str
+    """SHA-256 (hex) of the canonical decision JSON (:func:`decision_json`)."""
 
 
 @dataclass(frozen=True)
@@ -132,9 +135,9 @@ class ScreeningResult:
         }
 
 
-def profile_digest(profile: CandidateProfile) -> bytes:
-    """Return the SHA-256 of a profile's canonical (RFC 8785) JSON."""
-    return hashlib.sha256(profile.canonical_json()).digest()
+def profile_digest(profile: CandidateProfile) -> str:
+    """Return the SHA-256 (hex) of a profile's canonical (RFC 8785) JSON."""
+    return hashlib.sha256(profile.canonical_json()).hexdigest()
 
 
 def decision_json(
@@ -219,7 +222,7 @@ def _decide(
                 ready,
                 measures.succession_score,
             )
-        ).digest()
+        ).hexdigest()
         out.append(
             Decision(
                 nip=profile.nip,
@@ -283,7 +286,7 @@ def screen(
         "criteria": criteria,
         "input_digest": input_digest,
         "pack_digest": pack.digest,
-        "ranking": [[d.nip, d.decision_digest.hex()] for d in decisions],
+        "ranking": [[d.nip, d.decision_digest] for d in decisions],
     }
     return ScreeningResult(
         pack=pack,
@@ -306,7 +309,8 @@ def _fan_out(
     # compile (and digest) once here so every forked worker inherits the cached rulesets
     pack.compiled(context.level)
     _job.update(pack=pack, context=context, profiles=profiles, evaluator=evaluator)
-    bounds = [(s, min(s + CHUNK, len(profiles))) for s in range(0, len(profiles), CHUNK)]
+    step = max(500, min(CHUNK, len(profiles) // (8 * processes)))
+    bounds = [(s, min(s + step, len(profiles))) for s in range(0, len(profiles), step)]
     try:
         with multiprocessing.get_context("fork").Pool(processes) as pool:
             decisions: list[Decision] = []
@@ -329,7 +333,7 @@ def _refuse_duplicates(profiles: Sequence[CandidateProfile]) -> None:
 
 
 def _input_digest(pack: Pack, context: VacancyContext, decisions: Sequence[Decision]) -> str:
-    candidates = sorted((d.nip, d.profile_digest.hex()) for d in decisions)
+    candidates = sorted((d.nip, d.profile_digest) for d in decisions)
     snapshot: dict[str, Any] = {
         "candidates": [list(c) for c in candidates],
         "pack_digest": pack.digest,
