@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, NamedTuple
 
 from rules import engine, reference
 from rules.compiler import CompiledLevel
@@ -26,7 +26,7 @@ from rules.profile import CandidateProfile, VacancyContext
 from rules.ranking import Status, readiness
 from rules.text import Text
 from rules.valuetypes import format_percent
-from rules.vocab import Predicate
+from rules.vocab import PositionLevel, Predicate
 
 Outcome = Literal["pass", "fail", "not_applicable", "missing_data"]
 Evaluator = Literal["engine", "reference"]
@@ -60,8 +60,7 @@ def evaluate_codes(
     return reference.evaluate(compiled, facts)
 
 
-@dataclass(frozen=True, slots=True)
-class CriterionResult:
+class CriterionResult(NamedTuple):
     """The outcome of one criterion for one candidate, ready to show."""
 
     id: str
@@ -264,37 +263,73 @@ def _axis(value: str | None, source: str | None) -> dict[str, Any] | None:
     return {"value": value, "label": {"id": label[0], "en": label[1]}, "from": source}
 
 
+@dataclass(frozen=True, slots=True)
+class _Shown:
+    """What every candidate shares for one criterion at one level (rendered once)."""
+
+    criterion: Criterion
+    hard: bool
+    names: tuple[str, ...]
+    message: Text
+    expected: Text
+    expected_slot: Text
+
+
+_shown: dict[tuple[str, PositionLevel], tuple[tuple[_Shown, ...], tuple[CriterionResult, ...]]] = {}
+
+
+def _views(
+    pack: Pack, level: PositionLevel
+) -> tuple[tuple[_Shown, ...], tuple[CriterionResult, ...]]:
+    """Return the applicable criteria's shared texts and the not-applicable results, cached."""
+    key = (pack.digest, level)
+    found = _shown.get(key)
+    if found is None:
+        values = pack.param_values(level)
+        applicable = []
+        for criterion in pack.applicable(level):
+            resolved = resolve(criterion.condition, values)
+            slot = _expected_slot(resolved)
+            applicable.append(
+                _Shown(
+                    criterion=criterion,
+                    hard=pack.is_hard(criterion, level),
+                    names=tuple(sorted({a.field for a in atoms(resolved)})),
+                    message=criterion.message.fill({"expected": slot.id}, {"expected": slot.en}),
+                    expected=Text(render(resolved, "id"), render(resolved, "en")),
+                    expected_slot=slot,
+                )
+            )
+        absent = tuple(
+            CriterionResult(
+                id=c.id,
+                outcome="not_applicable",
+                hard=False,
+                origin=c.origin,
+                citation=c.citation,
+                message=_message(c, pack),
+                expected=None,
+                actual=None,
+                values={},
+                missing_fields=(),
+                hint=None,
+            )
+            for c in pack.criteria
+            if level not in c.applies_to
+        )
+        found = _shown.setdefault(key, (tuple(applicable), absent))
+    return found
+
+
 def criterion_results(
     pack: Pack, context: VacancyContext, fact: Fact, codes: bytes
 ) -> tuple[CriterionResult, ...]:
     """Return every criterion of the pack, in pack order, with its outcome for this fact."""
-    level = context.level
-    compiled = pack.compiled(level)
-    by_id = {c.id: (c, code) for c, code in zip(compiled.criteria, codes, strict=True)}
-    values = pack.param_values(level)
-    out = []
-    for criterion in pack.criteria:
-        entry = by_id.get(criterion.id)
-        if entry is None:
-            out.append(
-                CriterionResult(
-                    id=criterion.id,
-                    outcome="not_applicable",
-                    hard=False,
-                    origin=criterion.origin,
-                    citation=criterion.citation,
-                    message=_message(criterion, pack),
-                    expected=None,
-                    actual=None,
-                    values={},
-                    missing_fields=(),
-                    hint=None,
-                )
-            )
-            continue
-        compiled_criterion, code = entry
-        out.append(_result(criterion, compiled_criterion.hard, code, fact, values))
-    return tuple(out)
+    applicable, absent = _views(pack, context.level)
+    by_id = {r.id: r for r in absent}
+    for shown, code in zip(applicable, codes, strict=True):
+        by_id[shown.criterion.id] = _result(shown, code, fact)
+    return tuple(by_id[c.id] for c in pack.criteria)
 
 
 def _message(criterion: Criterion, pack: Pack) -> Text:
@@ -322,22 +357,15 @@ def _expected_slot(condition: Condition) -> Text:
     return Text(render(condition, "id"), render(condition, "en"))
 
 
-def _result(
-    criterion: Criterion, hard: bool, code: int, fact: Fact, values: Mapping[str, Any]
-) -> CriterionResult:
-    resolved = resolve(criterion.condition, values)
-    names = sorted({a.field for a in atoms(resolved)})
-    present = {n: fact[n] for n in names if n in fact}
-    missing = tuple(n for n in names if n not in fact)
-    shown = {n: FIELDS[n].type.render(v, "en") for n, v in present.items()}
-    expected_slot = _expected_slot(resolved)
-    actual_slot = _actual_slot(present)
-    outcome = OUTCOMES[code]
+def _result(shown: _Shown, code: int, fact: Fact) -> CriterionResult:
+    present = {n: fact[n] for n in shown.names if n in fact}
+    missing = tuple(n for n in shown.names if n not in fact)
     hint = None
     if code == FAILED:
-        hint = criterion.remedy.fill(
-            {"expected": expected_slot.id, "actual": actual_slot.id},
-            {"expected": expected_slot.en, "actual": actual_slot.en},
+        actual_slot = _actual_slot(present)
+        hint = shown.criterion.remedy.fill(
+            {"expected": shown.expected_slot.id, "actual": actual_slot.id},
+            {"expected": shown.expected_slot.en, "actual": actual_slot.en},
         )
     elif code == MISSING_DATA:
         hint = Text(
@@ -345,17 +373,15 @@ def _result(
             f"needs data: {', '.join(missing)}",
         )
     return CriterionResult(
-        id=criterion.id,
-        outcome=outcome,
-        hard=hard,
-        origin=criterion.origin,
-        citation=criterion.citation,
-        message=criterion.message.fill(
-            {"expected": expected_slot.id}, {"expected": expected_slot.en}
-        ),
-        expected=Text(render(resolved, "id"), render(resolved, "en")),
+        id=shown.criterion.id,
+        outcome=OUTCOMES[code],
+        hard=shown.hard,
+        origin=shown.criterion.origin,
+        citation=shown.criterion.citation,
+        message=shown.message,
+        expected=shown.expected,
         actual=_actual_text(present, missing),
-        values=shown,
+        values={n: FIELDS[n].type.render(v, "en") for n, v in present.items()},
         missing_fields=missing,
         hint=hint,
     )

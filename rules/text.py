@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from rules.valuetypes import Lang
 
 
-@dataclass(frozen=True, slots=True)
-class Text:
+class Text(NamedTuple):
     """A text in Indonesian (``id``) and English (``en``), possibly with ``{name}`` slots."""
 
     id: str

@@ -71,7 +71,13 @@ class ValueType:
 
     def render(self, value: EngineValue, lang: Lang = "en") -> str:
         """Return ``value`` as people read it (``III/c``, ``2 years 3 months``, ``80.50%``)."""
-        return _RENDERERS.get(self.name, _render_default)(self, value, lang)
+        key = (self.name, value, lang)
+        shown = _RENDERED.get(key)
+        if shown is None:
+            shown = _RENDERERS.get(self.name, _render_default)(self, value, lang)
+            if len(_RENDERED) < 100_000:
+                _RENDERED[key] = shown
+        return shown
 
     def domain_points(self) -> tuple[int, int] | tuple[EngineValue, ...]:
         """Return the finite domain, or ``(low, high)`` for integer ranges."""
@@ -303,6 +309,10 @@ _PARSERS = {
     "employment_type": _parse_choice,
     "position_level": _parse_choice,
 }
+_RENDERED: dict[tuple[str, EngineValue, Lang], str] = {}
+"""Rendered values (domains are small, and an explanation renders the same values again and
+again); bounded so odd values cannot grow it without limit."""
+
 _RENDERERS = {
     "months": _render_months,
     "percent": _render_percent,
