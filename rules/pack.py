@@ -656,9 +656,15 @@ class _PackReader:
                 self.fail(f"{name} must be a {wanted}", field=f"parameters.{name}")
             else:
                 for level in levels:
-                    if param.value_for(level) is None:
+                    value = param.value_for(level)
+                    if value is None:
                         self.fail(
                             f"{name} has no value for {level.value}", field=f"parameters.{name}"
+                        )
+                    elif name == "performance_window_years" and value == 0:
+                        self.fail(
+                            "the performance window is at least one year",
+                            field=f"parameters.{name}",
                         )
         if (
             pack_id is None

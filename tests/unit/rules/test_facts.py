@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -134,3 +135,9 @@ def test_every_field_is_documented_with_a_type() -> None:
     for spec in FIELDS.values():
         assert spec.meaning.endswith(".")
         assert spec.type.name
+
+
+def test_the_documentation_lists_every_field_with_its_type() -> None:
+    docs = (Path(__file__).resolve().parents[3] / "docs" / "rules.md").read_text(encoding="utf-8")
+    for spec in FIELDS.values():
+        assert f"| `{spec.name}` | {spec.type.name} | {spec.meaning} |" in docs, spec.name
