@@ -76,10 +76,6 @@ class CompiledLevel:
     definition: Mapping[str, Any]
     """The durable_rules ruleset as JSON data (rule id → rule)."""
 
-    def definition_json(self) -> str:
-        """Return the ruleset as canonical JSON text (what gets registered, and stored)."""
-        return json.dumps(self.definition, sort_keys=True, separators=(",", ":"))
-
 
 def compile_level(
     name: str, level: PositionLevel, criteria: Sequence[tuple[str, Condition, bool]]

@@ -92,11 +92,6 @@ class Measures(NamedTuple):
     """Weighted performance and potential score in hundredths (0-10000)."""
 
 
-def window_years(reference_date: dt.date, years: int) -> range:
-    """Return the performance window: the ``years`` calendar years before the reference year."""
-    return range(reference_date.year - years, reference_date.year)
-
-
 def latest_assessment(profile: CandidateProfile, reference: dt.date) -> AssessmentRecord | None:
     """Return the most recent assessment made on or before the reference date."""
     best: AssessmentRecord | None = None

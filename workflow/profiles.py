@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -234,16 +234,3 @@ def _grouped(session: Session, query: Select[Any]) -> dict[int, list[Any]]:
 
 def _hundredths(value: Decimal | None) -> int | None:
     return None if value is None else int((value * 100).to_integral_value())
-
-
-def tenant_ids(session: Session, *, codes: Iterable[str]) -> list[int]:
-    """Return the ids of the tenants with these codes.
-
-    :raises NotFound: naming the codes that do not exist.
-    """
-    wanted = list(codes)
-    rows = session.execute(select(Tenant.id, Tenant.code).where(Tenant.code.in_(wanted))).all()
-    missing = sorted(set(wanted) - {code for _, code in rows})
-    if missing:
-        raise NotFound(f"unknown tenant {', '.join(missing)}")
-    return [int(i) for i, _ in rows]

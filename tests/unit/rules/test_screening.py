@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import pytest
 import rfc8785
@@ -10,8 +11,8 @@ import rfc8785
 from bench.pool import REFERENCE_DATE, pool
 from rules.errors import ProfileInvalid
 from rules.pack import Pack
-from rules.profile import VacancyContext
-from rules.screening import ScreeningResult, _canonical, decision_json, screen
+from rules.profile import VacancyContext, profiles_from_json
+from rules.screening import ScreeningResult, _canonical, decision_json, input_snapshot, screen
 from rules.vocab import PositionLevel
 
 CONTEXT = VacancyContext(PositionLevel.ADMINISTRATOR, REFERENCE_DATE, "ADM-01", "Kepala Bagian")
@@ -110,3 +111,19 @@ def test_digest_documents_are_rfc_8785(result: ScreeningResult) -> None:
     summary = result.summary()
     ranking = [[d["nip"], d["codes"]] for d in summary["ranking"][:200]]
     assert _canonical({"ranking": ranking, "n": 1}) == rfc8785.dumps({"ranking": ranking, "n": 1})
+
+
+def test_the_input_snapshot_replays_to_the_same_digests(
+    profiles: list,
+    packs: dict[str, Pack],  # type: ignore[type-arg]
+) -> None:
+    pack = packs["bkn-national"]
+    original = screen(pack, CONTEXT, profiles[:400])
+    snapshot = json.loads(json.dumps(input_snapshot(CONTEXT, profiles[:400])))
+    replayed = screen(
+        pack,
+        VacancyContext.from_json(snapshot["vacancy"]),
+        profiles_from_json(snapshot["profiles"]),
+    )
+    assert replayed.input_digest == original.input_digest
+    assert replayed.result_digest == original.result_digest
