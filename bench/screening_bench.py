@@ -6,7 +6,7 @@ eligible, ineligible and needs-data candidates) against one Administrator vacanc
 
 * (a) the full engine path: ``rules.screening.screen`` (facts, durable_rules, status, 9-box,
   ranking, input and result digests) on 1 and 2 processes, then the same plus every candidate's
-  full explanation rendered to JSON data;
+  full explanation rendered to JSON text (streamed, as an export would);
 * (b) the reference evaluator on the same path;
 * (c) the floor: one ``post`` of a one-condition rule per candidate, fresh session, deleted;
 
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import json
 import os
 import platform
 import resource
@@ -26,7 +27,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -48,24 +49,24 @@ MB = 1024 * 1024
 
 @contextmanager
 def peak_memory() -> Iterator[dict[str, float]]:
-    """Sample the RSS of this process and its children every 5 ms; yield the peak (MB)."""
+    """Sample the proportional set size (PSS: pages shared after a fork counted once) of this
+    process and its children every 20 ms; yield the peak and the starting value (MB)."""
     me = psutil.Process()
-    result = {"peak": 0.0, "start": me.memory_info().rss / MB}
+    result = {"peak": 0.0, "start": me.memory_full_info().pss / MB}
     done = threading.Event()
+
+    def total() -> float:
+        size = me.memory_full_info().pss
+        for child in me.children(recursive=True):
+            with suppress(psutil.Error):
+                size += child.memory_full_info().pss
+        return size / MB
 
     def sample() -> None:
         while not done.is_set():
-            try:
-                total = me.memory_info().rss
-                for child in me.children(recursive=True):
-                    try:
-                        total += child.memory_info().rss
-                    except psutil.Error:
-                        pass
-            except psutil.Error:
-                continue
-            result["peak"] = max(result["peak"], total / MB)
-            done.wait(0.005)
+            with suppress(psutil.Error):
+                result["peak"] = max(result["peak"], total())
+            done.wait(0.02)
 
     thread = threading.Thread(target=sample, daemon=True)
     thread.start()
@@ -94,7 +95,8 @@ def timed(label: str, count: int, run: Callable[[], Any]) -> Any:
         cpu = cpu_seconds() - cpu
     print(
         f"  {label:<44} {count / elapsed:>9,.0f}/s  {elapsed:6.2f} s  "
-        f"{count / cpu:>9,.0f}/CPU-s  peak {memory['peak']:5.0f} MB (before {memory['start']:.0f})",
+        f"{count / cpu:>9,.0f}/CPU-s  peak PSS {memory['peak']:5.0f} MB "
+        f"(before {memory['start']:.0f})",
         flush=True,
     )
     return result
@@ -153,7 +155,10 @@ def screening(size: int) -> None:
     timed(
         "(a) engine, 2 processes + every explanation",
         size,
-        lambda: [e.to_dict() for e in screen(pack, context, profiles, processes=2).explanations()],
+        lambda: sum(
+            len(json.dumps(e.to_dict(), ensure_ascii=False))
+            for e in screen(pack, context, profiles, processes=2).explanations()
+        ),
     )
     timed(
         "(b) reference, 1 process",
@@ -180,9 +185,8 @@ def flat_memory(evaluations: int) -> None:
     compiled = pack.compiled(context.level)
     facts = [build_fact(p, context, settings, measure(p, context, settings)) for p in pool(10_000)]
     me = psutil.Process()
-    print(
-        f"\nRSS over {evaluations:,} engine evaluations (one process, batches of {engine.BATCH_SIZE}):"
-    )
+    batch = engine.BATCH_SIZE
+    print(f"\nRSS over {evaluations:,} engine evaluations (one process, {batch} per session):")
     done = 0
     samples = []
     started = time.perf_counter()

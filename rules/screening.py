@@ -39,6 +39,8 @@ from rules.pack import Pack
 from rules.profile import CandidateProfile, VacancyContext
 from rules.ranking import SortKey, key_function
 
+BLOCK: int = 1024
+"""Candidates whose facts are built and evaluated together (bounds the facts held in memory)."""
 CHUNK: int = 2000
 """Pools up to this size are screened in the calling process; larger ones are split into tasks of
 about ``size / (8 × processes)`` candidates (at least 500, at most :data:`CHUNK`)."""
@@ -186,7 +188,25 @@ def _decide(
     offset: int,
     evaluator: Evaluator,
 ) -> list[Decision]:
-    """Evaluate ``profiles`` (input positions from ``offset``) and return their decisions."""
+    """Evaluate ``profiles`` (input positions from ``offset``) and return their decisions.
+
+    Candidates go through in blocks, so the facts in memory never exceed one block.
+    """
+    out: list[Decision] = []
+    for start in range(0, len(profiles), BLOCK):
+        out.extend(
+            _decide_block(pack, context, profiles[start : start + BLOCK], offset + start, evaluator)
+        )
+    return out
+
+
+def _decide_block(
+    pack: Pack,
+    context: VacancyContext,
+    profiles: Sequence[CandidateProfile],
+    offset: int,
+    evaluator: Evaluator,
+) -> list[Decision]:
     level = context.level
     settings = pack.settings(level)
     compiled = pack.compiled(level)
