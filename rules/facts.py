@@ -50,8 +50,13 @@ def _f(name: str, type_name: str, meaning: str, absent_when: str = "") -> FieldS
 FIELDS: Mapping[str, FieldSpec] = {
     f.name: f
     for f in (
-        _f("age_years", "years", "Completed years of age on the reference date."),
-        _f("employment_type", "employment_type", "PNS or PPPK."),
+        _f(
+            "age_years",
+            "years",
+            "Completed years of age on the reference date.",
+            "no birth date (a what-if profile)",
+        ),
+        _f("employment_type", "employment_type", "PNS or PPPK.", "not given (a what-if profile)"),
         _f("rank", "rank", "Current rank (pangkat/golongan).", "no rank recorded"),
         _f(
             "rank_months",
@@ -231,11 +236,11 @@ def build_fact(
 ) -> Fact:
     """Return the full fact of ``profile`` for the vacancy (fields absent when unknown)."""
     ref = context.reference_date
-    fact: Fact = {
-        "age_years": completed_years(profile.birth_date, ref),
-        "employment_type": profile.employment_type.value,
-        "disciplinary_case_pending": profile.disciplinary_case_pending,
-    }
+    fact: Fact = {"disciplinary_case_pending": profile.disciplinary_case_pending}
+    if profile.birth_date is not None:
+        fact["age_years"] = completed_years(profile.birth_date, ref)
+    if profile.employment_type is not None:
+        fact["employment_type"] = profile.employment_type.value
     if profile.rank is not None:
         fact["rank"] = _RANK[profile.rank]
         if profile.rank_tmt is not None:

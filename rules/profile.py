@@ -102,8 +102,10 @@ class CandidateProfile:
     """Everything the merit rules read about one candidate."""
 
     nip: str
-    birth_date: dt.date
-    employment_type: EmploymentType
+    birth_date: dt.date | None
+    """``None`` only in a what-if profile that does not give it (age is then unknown)."""
+    employment_type: EmploymentType | None
+    """``None`` only in a what-if profile that does not give it."""
     name: str | None = None
     gender: Gender | None = None
     tenant: str | None = None
@@ -122,22 +124,18 @@ class CandidateProfile:
 
     @classmethod
     def from_json(cls, data: object, *, where: str = "profile") -> CandidateProfile:
-        """Return the profile described by a JSON object.
+        """Return the profile described by a JSON object (every key known, NIP, birth date and
+        employment type required).
 
         :raises ProfileInvalid: listing every malformed field with its path.
         """
-        reader = _Reader(where)
-        profile = reader.profile(data)
-        reader.raise_if_problems("invalid candidate profile")
-        assert profile is not None
+        profile, _ = read_profile(data, where=where, lenient=False)
         return profile
 
     def to_json(self) -> dict[str, Any]:
         """Return the canonical JSON form (dates ISO, JPM as a two-decimal string, no nulls)."""
         out: dict[str, Any] = {
             "nip": self.nip,
-            "birth_date": self.birth_date.isoformat(),
-            "employment_type": self.employment_type.value,
             "disciplinary_case_pending": self.disciplinary_case_pending,
             "education": [
                 _drop_none(
@@ -194,6 +192,8 @@ class CandidateProfile:
             ],
         }
         optional = {
+            "birth_date": self.birth_date.isoformat() if self.birth_date else None,
+            "employment_type": self.employment_type.value if self.employment_type else None,
             "name": self.name,
             "gender": self.gender.value if self.gender else None,
             "tenant": self.tenant,
@@ -221,7 +221,8 @@ class CandidateProfile:
             out.append("],")
         else:
             out.append('"assessments":[],')
-        out.append(f'"birth_date":"{self.birth_date.isoformat()}",')
+        if self.birth_date is not None:
+            out.append(f'"birth_date":"{self.birth_date.isoformat()}",')
         out.append(
             f'"disciplinary_case_pending":{"true" if self.disciplinary_case_pending else "false"},'
         )
@@ -234,7 +235,9 @@ class CandidateProfile:
                 for e in self.education
             )
         )
-        out.append(f'],"employment_type":"{self.employment_type}",')
+        out.append("],")
+        if self.employment_type is not None:
+            out.append(f'"employment_type":"{self.employment_type}",')
         if self.gender is not None:
             out.append(f'"gender":"{self.gender}",')
         if self.health_certificate_date is not None:
@@ -377,12 +380,42 @@ _CONTEXT_KEYS = frozenset(
 _KNOWN_COMPETENCIES = frozenset(c.value for c in Competency)
 
 
+_ALIASES = {"tenant_code": "tenant", "position": "position_code"}
+"""Other names a what-if profile may use (the registry import's), read leniently."""
+
+
+def read_profile(
+    data: object, *, where: str = "profile", lenient: bool
+) -> tuple[CandidateProfile, list[Problem]]:
+    """Return a profile read from JSON and the warnings about it.
+
+    Strictly, every key must be known and the NIP (18 digits), birth date and employment type
+    given. Leniently (a what-if), unknown keys are ignored with a warning, ``tenant_code`` and
+    ``position`` are read as ``tenant`` and ``position_code``, any non-empty NIP is accepted, and
+    a missing birth date or employment type is unknown: the criteria reading it lack data.
+
+    :raises ProfileInvalid: listing every malformed field with its path.
+    """
+    reader = _Reader(where, lenient=lenient)
+    if lenient and isinstance(data, Mapping):
+        data = {
+            (_ALIASES[k] if k in _ALIASES and _ALIASES[k] not in data else k): v
+            for k, v in data.items()
+        }
+    profile = reader.profile(data)
+    reader.raise_if_problems("invalid candidate profile")
+    assert profile is not None
+    return profile, reader.warnings
+
+
 class _Reader:
     """Reads JSON into profile records, collecting a problem per malformed field."""
 
-    def __init__(self, where: str) -> None:
+    def __init__(self, where: str, *, lenient: bool = False) -> None:
         self.where = where
+        self.lenient = lenient
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
 
     def raise_if_problems(self, message: str) -> None:
         if self.problems:
@@ -395,8 +428,12 @@ class _Reader:
         if not isinstance(data, Mapping):
             self.fail(path or "(root)", "expected an object")
             return None
-        for key in sorted(set(data) - keys):
-            self.fail(f"{path}{'.' if path else ''}{key}", "unknown field")
+        for key in sorted(set(data) - keys, key=str):
+            where = f"{path}{'.' if path else ''}{key}"
+            if self.lenient:
+                self.warnings.append(Problem("unknown field, ignored", self.where, field=where))
+            else:
+                self.fail(where, "unknown field")
         return data
 
     def req(
@@ -441,9 +478,15 @@ class _Reader:
         d = self.obj(data, "", _PROFILE_KEYS)
         if d is None:
             return None
-        nip = self.req(d, "nip", "", _nip)
-        birth = self.req(d, "birth_date", "", _date)
-        employment = self.req(d, "employment_type", "", _enum(EmploymentType))
+        nip = self.req(d, "nip", "", _text if self.lenient else _nip)
+        if self.lenient and nip is not None and _looks_like_nip(nip) is False:
+            self.warnings.append(Problem("not an 18-digit NIP", self.where, field="nip"))
+        read = self.opt if self.lenient else self.req
+        birth = read(d, "birth_date", "", _date)
+        employment = read(d, "employment_type", "", _enum(EmploymentType))
+        for key, value in (("birth_date", birth), ("employment_type", employment)):
+            if self.lenient and value is None and d.get(key) is None:
+                self.warnings.append(Problem("not given: unknown", self.where, field=key))
         profile_data: dict[str, Any] = {
             "name": self.opt(d, "name", "", _text),
             "gender": self.opt(d, "gender", "", _enum(Gender)),
@@ -465,7 +508,7 @@ class _Reader:
         years = [r.year for r in profile_data["performance"]]
         for year in sorted({y for y in years if years.count(y) > 1}):
             self.fail("performance", f"year {year} has more than one predicate")
-        if nip is None or birth is None or employment is None:
+        if nip is None or self.problems:
             return None
         return CandidateProfile(
             nip=nip, birth_date=birth, employment_type=employment, **profile_data
@@ -535,6 +578,10 @@ class _Reader:
     def scores(self, raw: object, path: str) -> tuple[tuple[str, int], ...]:
         if raw is None:
             return ()
+        if isinstance(raw, list) and all(
+            isinstance(i, Mapping) and set(i) == {"competency", "level"} for i in raw
+        ):
+            raw = {i["competency"]: i["level"] for i in raw}
         if not isinstance(raw, Mapping):
             self.fail(path, "expected an object of competency: level")
             return ()
@@ -657,6 +704,10 @@ def _jpm(raw: object) -> int:
     if not 0 <= value <= 10000:
         raise ValueError(f"JPM must be 0-100 %, got {raw!r}")
     return value
+
+
+def _looks_like_nip(text: str) -> bool:
+    return len(text) == 18 and text.isascii() and text.isdigit()
 
 
 def _nip(raw: object) -> str:

@@ -58,11 +58,11 @@ class ReadinessRule:
 
 
 SortKey = tuple[int | str, ...]
-_Getter = Callable[[Fact, Measures, str, int], int | str | None]
+_Getter = Callable[[Fact, Measures, str, int | None], int | str | None]
 
 
 def _fact(name: str) -> _Getter:
-    def get(fact: Fact, measures: Measures, nip: str, birth: int) -> int | None:
+    def get(fact: Fact, measures: Measures, nip: str, birth: int | None) -> int | None:
         value = fact.get(name)
         return value if isinstance(value, int) else None
 
@@ -88,7 +88,7 @@ assert _GETTERS.keys() == SORT_KEYS.keys()
 
 def key_function(
     keys: Sequence[RankKey],
-) -> Callable[[str, Fact, Measures, str, int], SortKey]:
+) -> Callable[[str, Fact, Measures, str, int | None], SortKey]:
     """Return a function ordering candidates by status, then the pack's keys.
 
     It takes (status, fact, measures, NIP, birth date ordinal) and returns a tuple: a key with no
@@ -97,7 +97,7 @@ def key_function(
     getters = tuple((_GETTERS[k.key], k.direction == "desc") for k in keys)
     order = STATUS_ORDER
 
-    def key(status: str, fact: Fact, measures: Measures, nip: str, birth: int) -> SortKey:
+    def key(status: str, fact: Fact, measures: Measures, nip: str, birth: int | None) -> SortKey:
         out: list[int | str] = [order[status]]
         for get, descending in getters:
             value = get(fact, measures, nip, birth)

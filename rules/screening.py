@@ -222,6 +222,7 @@ def _decide_block(
         zip(profiles, all_measures, facts, codes_list, strict=True)
     ):
         status, soft = status_of(compiled, codes)
+        birth = profile.birth_date.toordinal() if profile.birth_date else None
         ready = -1
         for number, rule in enumerate(rules):
             if (
@@ -254,7 +255,7 @@ def _decide_block(
                 performance_score=measures.performance_score,
                 succession_score=measures.succession_score,
                 readiness=ready,
-                sort_key=order(status, fact, measures, profile.nip, profile.birth_date.toordinal()),
+                sort_key=order(status, fact, measures, profile.nip, birth),
                 profile_digest=profile_digest(profile),
                 decision_digest=digest,
             )

@@ -16,7 +16,7 @@ from api.state import db
 from rules.errors import RulesError
 from rules.explain import explain
 from rules.pack import Pack, load_pack, load_shipped
-from rules.profile import CandidateProfile, VacancyContext
+from rules.profile import VacancyContext, read_profile
 from rules.scenarios import coverage_lines, load_scenarios, run
 from rules.vocab import PositionLevel
 from workflow import rulepacks
@@ -220,9 +220,10 @@ def explain_command(
                 profile = load_profile(session, nip=nip)
         else:
             assert profile_file is not None
-            profile = CandidateProfile.from_json(
-                _read_json(profile_file, "profile"), where=profile_file
-            )
+            raw_profile = _read_json(profile_file, "profile")
+            profile, warnings = read_profile(raw_profile, where=profile_file, lenient=True)
+            for warning in warnings:
+                click.echo(f"warning: {warning}", err=True)
             if position_file is not None:
                 raw = _read_json(position_file, "vacancy")
                 if isinstance(raw, dict) and "reference_date" not in raw:

@@ -184,13 +184,15 @@ def test_explain_a_registry_candidate(app: Flask, runner: FlaskCliRunner) -> Non
     assert "no employee with NIP" in missing.output
 
 
-def test_explain_refuses_mixed_or_missing_sources(offline: FlaskCliRunner, tmp_path: Path) -> None:
+def test_explain_refuses_mixed_sources_and_bad_values(
+    offline: FlaskCliRunner, tmp_path: Path
+) -> None:
     both = offline.invoke(
         args=["rules", "explain", "--pack", "bkn-national", "--nip", "1", "--profile", "x.json"]
     )
     assert both.exit_code == 2
     bad = tmp_path / "bad.json"
-    bad.write_text('{"nip": "123"}', encoding="utf-8")
+    bad.write_text('{"nip": "123", "rank": "III/f", "birth_date": "1980-02-30"}', encoding="utf-8")
     invalid = offline.invoke(
         args=[
             "rules",
@@ -204,5 +206,31 @@ def test_explain_refuses_mixed_or_missing_sources(offline: FlaskCliRunner, tmp_p
         ]
     )
     assert invalid.exit_code == 1
-    assert "field nip: expected an 18-digit NIP" in invalid.output
-    assert "field birth_date: required" in invalid.output
+    assert "field rank: expected one of" in invalid.output
+    assert "field birth_date: expected a date" in invalid.output
+
+
+def test_explain_reads_a_what_if_profile_leniently(offline: FlaskCliRunner, tmp_path: Path) -> None:
+    data = {
+        key: value
+        for key, value in ADMINISTRATOR_CANDIDATE.items()
+        if key not in ("birth_date", "nip")
+    }
+    data.update(nip="TEST-1", tenant_code="kota-serang", colour="blue")
+    profile = tmp_path / "what-if.json"
+    profile.write_text(json.dumps(data), encoding="utf-8")
+    result = offline.invoke(
+        args=[
+            "rules", "explain", "--pack", "bkn-national", "--profile", str(profile),
+            "--level", "jpt_pratama", "--reference-date", "2026-03-01", "--json",
+        ]
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "warning: file " in result.stderr
+    assert "field colour: unknown field, ignored" in result.stderr
+    assert "field nip: not an 18-digit NIP" in result.stderr
+    assert "field birth_date: not given: unknown" in result.stderr
+    explained = json.loads(result.stdout)
+    age = next(c for c in explained["criteria"] if c["id"] == "age.maximum")
+    assert age["outcome"] == "missing_data"
+    assert explained["status"] == "ineligible"  # missing data never hides a real failure

@@ -315,9 +315,10 @@ NO_FIRE = (
 )
 
 
-def test_raw_deleting_a_no_fire_session_before_any_action_segfaults() -> None:
+def test_raw_deleting_a_no_fire_session_before_any_action_kills_the_process() -> None:
     result = run_python(NO_FIRE)
-    assert result.returncode == -signal.SIGSEGV
+    # the C core frees pointers it never initialised: a segfault, or glibc's abort on free()
+    assert result.returncode in (-signal.SIGSEGV, -signal.SIGABRT), result
     assert "survived" not in result.stdout
 
 

@@ -19,6 +19,7 @@ from rules.profile import (
     PositionRecord,
     VacancyContext,
     profiles_from_json,
+    read_profile,
 )
 from rules.vocab import (
     AssessmentMethod,
@@ -65,6 +66,34 @@ def test_a_list_of_profiles_names_the_index() -> None:
     assert {p.file for p in caught.value.problems} == {"profiles[1]"}
 
 
+def test_a_what_if_profile_is_read_leniently() -> None:
+    data = {
+        "nip": "TEST-1",
+        "tenant_code": "kota-serang",
+        "position": "ADM-01",
+        "colour": "blue",
+        "assessments": [
+            {
+                "assessed_on": "2025-08-01",
+                "method": "cact",
+                "scores": [{"competency": "integritas", "level": 3}],
+            }
+        ],
+    }
+    profile, warnings = read_profile(data, lenient=True)
+    assert (profile.nip, profile.tenant, profile.position_code) == (
+        "TEST-1",
+        "kota-serang",
+        "ADM-01",
+    )
+    assert profile.birth_date is None
+    assert profile.employment_type is None
+    assert profile.assessments[0].scores == (("integritas", 3),)
+    assert {str(w.field) for w in warnings} == {"colour", "nip", "birth_date", "employment_type"}
+    with pytest.raises(ProfileInvalid):
+        CandidateProfile.from_json(data)
+
+
 def test_vacancy_context_reads_its_competency_standard() -> None:
     context = VacancyContext.from_json(
         {
@@ -89,8 +118,8 @@ def profiles(draw: st.DrawFn) -> CandidateProfile:
     technical = draw(st.text(alphabet=string.ascii_letters + "é𝔘", min_size=1, max_size=5))
     return CandidateProfile(
         nip=draw(st.text(alphabet=string.digits, min_size=18, max_size=18)),
-        birth_date=draw(days),
-        employment_type=draw(st.sampled_from(list(EmploymentType))),
+        birth_date=draw(st.none() | days),
+        employment_type=draw(st.none() | st.sampled_from(list(EmploymentType))),
         name=draw(st.none() | texts),
         tenant=draw(st.none() | texts),
         education=tuple(
