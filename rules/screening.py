@@ -23,10 +23,12 @@ Digests (``docs/rules.md`` documents both):
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import multiprocessing
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -296,19 +298,19 @@ def screen(
     pack.check_level(context.level)
     pack.check_effective(context.reference_date)
     _refuse_duplicates(profiles)
-    if processes > 1 and len(profiles) > CHUNK:
-        decisions = _fan_out(pack, context, profiles, processes, evaluator)
-    else:
-        decisions = _decide(pack, context, profiles, 0, evaluator)
-    decisions.sort(key=lambda d: d.sort_key)
-    input_digest = _input_digest(pack, context, decisions)
-    criteria = [c.id for c in pack.compiled(context.level).criteria]
-    result: dict[str, Any] = {
-        "criteria": criteria,
-        "input_digest": input_digest,
-        "pack_digest": pack.digest,
-        "ranking": [[d.nip, d.decision_digest] for d in decisions],
-    }
+    with _collector_paused():
+        if processes > 1 and len(profiles) > CHUNK:
+            decisions = _fan_out(pack, context, profiles, processes, evaluator)
+        else:
+            decisions = _decide(pack, context, profiles, 0, evaluator)
+        decisions.sort(key=lambda d: d.sort_key)
+        input_digest = _input_digest(pack, context, decisions)
+        criteria = [c.id for c in pack.compiled(context.level).criteria]
+        ranking = _pairs((d.nip, d.decision_digest) for d in decisions)
+        result = (
+            f'{{"criteria":{_canonical(criteria).decode()},"input_digest":"{input_digest}",'
+            f'"pack_digest":"{pack.digest}","ranking":[{ranking}]}}'
+        )
     return ScreeningResult(
         pack=pack,
         context=context,
@@ -316,8 +318,32 @@ def screen(
         decisions=tuple(decisions),
         evaluator=evaluator,
         input_digest=input_digest,
-        result_digest=hashlib.sha256(_canonical(result)).hexdigest(),
+        result_digest=hashlib.sha256(result.encode()).hexdigest(),
     )
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector (and freeze what exists) for a screening.
+
+    A screening creates no reference cycles, but allocates enough to trigger collections that
+    walk every object of a large pool again and again; in forked workers those walks would also
+    copy every inherited page. The previous state is restored afterwards.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+        if enabled:
+            gc.enable()
+
+
+def _pairs(pairs: Iterable[tuple[str, str]]) -> str:
+    """Return ``[a,b],[c,d],…`` as canonical JSON (both strings escaped as RFC 8785 does)."""
+    return ",".join(f"[{_q(a)},{_q(b)}]" for a, b in pairs)
 
 
 def _fan_out(
@@ -355,13 +381,12 @@ def _refuse_duplicates(profiles: Sequence[CandidateProfile]) -> None:
 
 def _input_digest(pack: Pack, context: VacancyContext, decisions: Sequence[Decision]) -> str:
     candidates = sorted((d.nip, d.profile_digest) for d in decisions)
-    snapshot: dict[str, Any] = {
-        "candidates": [list(c) for c in candidates],
-        "pack_digest": pack.digest,
-        "reference_date": context.reference_date.isoformat(),
-        "vacancy": context.to_json(),
-    }
-    return hashlib.sha256(_canonical(snapshot)).hexdigest()
+    snapshot = (
+        f'{{"candidates":[{_pairs(candidates)}],"pack_digest":"{pack.digest}",'
+        f'"reference_date":"{context.reference_date.isoformat()}",'
+        f'"vacancy":{_canonical(context.to_json()).decode()}}}'
+    )
+    return hashlib.sha256(snapshot.encode()).hexdigest()
 
 
 def input_snapshot(context: VacancyContext, profiles: Sequence[CandidateProfile]) -> dict[str, Any]:

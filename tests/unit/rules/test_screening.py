@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 
 import pytest
@@ -12,7 +13,7 @@ from bench.pool import REFERENCE_DATE, pool
 from rules.errors import ProfileInvalid
 from rules.pack import Pack
 from rules.profile import VacancyContext, profiles_from_json
-from rules.screening import ScreeningResult, _canonical, decision_json, input_snapshot, screen
+from rules.screening import ScreeningResult, _canonical, input_snapshot, screen
 from rules.vocab import PositionLevel
 
 CONTEXT = VacancyContext(PositionLevel.ADMINISTRATOR, REFERENCE_DATE, "ADM-01", "Kepala Bagian")
@@ -93,24 +94,46 @@ def test_a_repeated_nip_is_refused(profiles: list, packs: dict[str, Pack]) -> No
         screen(packs["bkn-national"], CONTEXT, [profiles[0], profiles[1], profiles[0]])
 
 
-def test_digest_documents_are_rfc_8785(result: ScreeningResult) -> None:
-    decision = result.decisions[0]
-    document = {
-        "box": decision.box,
-        "codes": decision.codes.hex(),
-        "jpm": decision.jpm,
-        "nip": decision.nip,
-        "performance_score": decision.performance_score,
-        "readiness": decision.readiness,
-        "status": decision.status,
-        "succession_score": decision.succession_score,
+def test_the_digests_follow_their_documented_rfc_8785_definitions(
+    profiles: list,  # type: ignore[type-arg]
+    packs: dict[str, Pack],
+) -> None:
+    pack = packs["bkn-national"]
+    pool_ = profiles[:300]
+    result = screen(pack, CONTEXT, pool_)
+
+    def sha(document: object) -> str:
+        return hashlib.sha256(rfc8785.dumps(document)).hexdigest()
+
+    snapshot = {
+        "candidates": sorted([p.nip, sha(p.to_json())] for p in pool_),
+        "pack_digest": pack.digest,
+        "reference_date": CONTEXT.reference_date.isoformat(),
+        "vacancy": CONTEXT.to_json(),
     }
-    assert decision_json(
-        **{k: v for k, v in document.items() if k != "codes"}, codes=decision.codes
-    ) == rfc8785.dumps(document)
-    summary = result.summary()
-    ranking = [[d["nip"], d["codes"]] for d in summary["ranking"][:200]]
-    assert _canonical({"ranking": ranking, "n": 1}) == rfc8785.dumps({"ranking": ranking, "n": 1})
+    assert result.input_digest == sha(snapshot)
+    ranking = []
+    for d in result.decisions:
+        decision = {
+            "box": d.box,
+            "codes": d.codes.hex(),
+            "jpm": d.jpm,
+            "nip": d.nip,
+            "performance_score": d.performance_score,
+            "readiness": d.readiness,
+            "status": d.status,
+            "succession_score": d.succession_score,
+        }
+        assert d.decision_digest == sha(decision)
+        ranking.append([d.nip, sha(decision)])
+    document = {
+        "criteria": [c.id for c in pack.compiled(CONTEXT.level).criteria],
+        "input_digest": result.input_digest,
+        "pack_digest": pack.digest,
+        "ranking": ranking,
+    }
+    assert result.result_digest == sha(document)
+    assert _canonical(document) == rfc8785.dumps(document)
 
 
 def test_the_input_snapshot_replays_to_the_same_digests(
