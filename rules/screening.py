@@ -27,6 +27,7 @@ import gc
 import hashlib
 import json
 import multiprocessing
+import operator
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -265,19 +266,23 @@ def _decide_block(
     return out
 
 
+_SORT_KEY = operator.itemgetter(Decision._fields.index("sort_key"))
 _job: dict[str, Any] = {}
 """The screening a forked worker inherits: pack, context, profiles, evaluator."""
 
 
 def _worker_chunk(bounds: tuple[int, int]) -> list[Decision]:
     start, stop = bounds
-    return _decide(
+    decisions = _decide(
         _job["pack"],
         _job["context"],
         _job["profiles"][start:stop],
         start,
         _job["evaluator"],
     )
+    # sorted runs make the parent's final sort a cheap merge
+    decisions.sort(key=_SORT_KEY)
+    return decisions
 
 
 def screen(
@@ -303,7 +308,7 @@ def screen(
             decisions = _fan_out(pack, context, profiles, processes, evaluator)
         else:
             decisions = _decide(pack, context, profiles, 0, evaluator)
-        decisions.sort(key=lambda d: d.sort_key)
+        decisions.sort(key=_SORT_KEY)
         input_digest = _input_digest(pack, context, decisions)
         criteria = [c.id for c in pack.compiled(context.level).criteria]
         ranking = _pairs((d.nip, d.decision_digest) for d in decisions)
