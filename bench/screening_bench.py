@@ -50,7 +50,9 @@ MB = 1024 * 1024
 @contextmanager
 def peak_memory() -> Iterator[dict[str, float]]:
     """Sample the proportional set size (PSS: pages shared after a fork counted once) of this
-    process and its children every 20 ms; yield the peak and the starting value (MB)."""
+    process and its children every 100 ms; yield the peak and the starting value (MB).
+
+    Reading PSS walks the page tables, so sampling more often would slow what it measures."""
     me = psutil.Process()
     result = {"peak": 0.0, "start": me.memory_full_info().pss / MB}
     done = threading.Event()
@@ -66,7 +68,7 @@ def peak_memory() -> Iterator[dict[str, float]]:
         while not done.is_set():
             with suppress(psutil.Error):
                 result["peak"] = max(result["peak"], total())
-            done.wait(0.02)
+            done.wait(0.1)
 
     thread = threading.Thread(target=sample, daemon=True)
     thread.start()
