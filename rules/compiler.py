@@ -75,6 +75,8 @@ class CompiledLevel:
     """Every fact field some criterion reads: the only fields sent to the engine."""
     definition: Mapping[str, Any]
     """The durable_rules ruleset as JSON data (rule id → rule)."""
+    hard: tuple[bool, ...]
+    """Per criterion, whether it is hard (in the order of ``criteria``)."""
 
 
 def compile_level(
@@ -99,7 +101,7 @@ def compile_level(
     }
     definition[WARMUP_RULE] = _rule({"$eq": {"kind": WARMUP_KIND}}, WARMUP_RULE)
     used = tuple(sorted({f for c in compiled for f in c.fields}))
-    return CompiledLevel(name, level, compiled, used, definition)
+    return CompiledLevel(name, level, compiled, used, definition, tuple(c.hard for c in compiled))
 
 
 def _rule(pattern: dict[str, Any], action: str) -> dict[str, Any]:

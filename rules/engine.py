@@ -205,7 +205,9 @@ def evaluate(
             # kind and fid first: the engine hands each action the message as asserted, and
             # _run_direct reads both from its start
             message: dict[str, EngineValue] = {"kind": KIND, "fid": str(start + offset)}
-            message.update((k, fact[k]) for k in fields if k in fact)
+            for name in fields:
+                if name in fact:
+                    message[name] = fact[name]
             messages.append(message)
         with _lock:
             fired = run(_host(), compiled.name, messages)

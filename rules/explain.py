@@ -39,10 +39,10 @@ def status_of(compiled: CompiledLevel, codes: bytes) -> tuple[Status, int]:
     """Return the status and the number of soft criteria that failed or lack data."""
     status: Status = "eligible"
     soft = 0
-    for criterion, code in zip(compiled.criteria, codes, strict=True):
+    for hard, code in zip(compiled.hard, codes, strict=True):
         if not code:
             continue
-        if not criterion.hard:
+        if not hard:
             soft += 1
         elif code == FAILED:
             status = "ineligible"

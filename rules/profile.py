@@ -344,20 +344,26 @@ def _utf16_order(item: tuple[str, int]) -> bytes:
     return item[0].encode("utf-16-be")
 
 
+_KNOWN_KEYS = {c.value: _q(c.value) for c in Competency}
+"""JSON keys of the standard competencies (ASCII: code point and UTF-16 order agree)."""
+
+
 def _assessment_json(a: AssessmentRecord) -> str:
-    scores = a.scores
-    if not all(name.isascii() for name, _ in scores):
-        # RFC 8785 orders keys by UTF-16 code units, Python strings by code points
-        scores = tuple(sorted(scores, key=_utf16_order))
-    body = ",".join(f"{_q(name)}:{level}" for name, level in scores)
-    parts = [f'"assessed_on":"{a.assessed_on.isoformat()}"']
-    if a.jpm is not None:
-        parts.append(f'"jpm":"{format_percent(a.jpm)}"')
-    parts.append(f'"method":"{a.method}"')
-    if a.potential is not None:
-        parts.append(f'"potential":"{a.potential}"')
-    parts.append(f'"scores":{{{body}}}')
-    return "{" + ",".join(parts) + "}"
+    scores = sorted(a.scores)
+    keys = _KNOWN_KEYS
+    if all(name in keys for name, _ in scores):
+        body = ",".join([f"{keys[name]}:{level}" for name, level in scores])
+    else:
+        if not all(name.isascii() for name, _ in scores):
+            # RFC 8785 orders keys by UTF-16 code units, Python strings by code points
+            scores = sorted(scores, key=_utf16_order)
+        body = ",".join([f"{_q(name)}:{level}" for name, level in scores])
+    jpm = f'"jpm":"{format_percent(a.jpm)}",' if a.jpm is not None else ""
+    potential = f'"potential":"{a.potential}",' if a.potential is not None else ""
+    return (
+        f'{{"assessed_on":"{a.assessed_on.isoformat()}",{jpm}"method":"{a.method}",'
+        f'{potential}"scores":{{{body}}}}}'
+    )
 
 
 def _drop_none(d: dict[str, Any]) -> dict[str, Any]:

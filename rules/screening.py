@@ -249,18 +249,18 @@ def _decide_block(
         ).hexdigest()
         out.append(
             Decision(
-                nip=profile.nip,
-                input_index=offset + i,
-                status=status,
-                codes=codes,
-                box=measures.box,
-                jpm=measures.jpm,
-                performance_score=measures.performance_score,
-                succession_score=measures.succession_score,
-                readiness=ready,
-                sort_key=order(status, fact, measures, profile.nip, birth),
-                profile_digest=profile_digest(profile),
-                decision_digest=digest,
+                profile.nip,
+                offset + i,
+                status,
+                codes,
+                measures.box,
+                measures.jpm,
+                measures.performance_score,
+                measures.succession_score,
+                ready,
+                order(status, fact, measures, profile.nip, birth),
+                profile_digest(profile),
+                digest,
             )
         )
     return out

@@ -5,6 +5,7 @@ Raw demonstrations use a bare host; the ones that crash or hang the process run 
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 import os
 import signal
@@ -113,9 +114,7 @@ def test_adapter_a_ruleset_without_sink_is_an_engine_error() -> None:
         "no-sink", PositionLevel.ADMINISTRATOR, [("c", Atom("rank", ">=", 12), True)]
     )
     definition = {k: v for k, v in compiled.definition.items() if not k.startswith("~sink")}
-    bare = CompiledLevel(
-        compiled.name, compiled.level, compiled.criteria, compiled.fields, definition
-    )
+    bare = dataclasses.replace(compiled, definition=definition)
     with pytest.raises(EngineError, match="matched no rule"):
         engine.evaluate(bare, [{"rank": 12}])
     assert engine.live_sessions() == 0  # deleted safely: its warm-up had fired
