@@ -52,3 +52,15 @@ class FactInvalid(RulesError):
 
 class EngineError(RulesError):
     """The rules engine failed: an action raised, or the engine returned something impossible."""
+
+
+class ProfileInvalid(RulesError):
+    """A candidate profile or vacancy description is malformed (each problem names the field)."""
+
+
+class PackNotEffective(RulesError):
+    """The vacancy's reference date lies outside the rule pack's effective period."""
+
+
+class ScenarioInvalid(RulesError):
+    """A scenario file is malformed (each problem names the file, scenario and field)."""

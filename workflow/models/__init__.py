@@ -17,6 +17,7 @@ from workflow.models.registry import (
     Tenant,
     TrainingRecord,
 )
+from workflow.models.rules import RulePack
 from workflow.models.vacancy import (
     CommitteeMember,
     ConflictDeclaration,
@@ -50,6 +51,7 @@ __all__ = [
     "PositionCompetency",
     "PositionHistory",
     "Role",
+    "RulePack",
     "ScreeningRun",
     "ShortlistEntry",
     "Tenant",
