@@ -10,6 +10,16 @@ from sqlalchemy import func, select
 
 import workflow.models
 from workflow.db import Database
+from workflow.models import registry
+
+REGISTRY_MODELS = (
+    registry.Tenant,
+    registry.Position,
+    registry.PositionCompetency,
+    registry.Employee,
+    *registry.REGISTRY_CHILD_TABLES,
+    registry.AssessmentScore,
+)
 
 TODAY = dt.date(2026, 7, 1)
 NOW = dt.datetime(2026, 7, 1, 9, 30, tzinfo=dt.UTC)
@@ -120,8 +130,10 @@ def line_of(name: str, number: int) -> str:
 
 def table_counts(db: Database) -> dict[str, int]:
     """Return the number of rows in every table of the registry."""
+    registry = {model.__table__.name for model in REGISTRY_MODELS}
     with db.read() as session:
         return {
             table.name: session.execute(select(func.count()).select_from(table)).scalar_one()
             for table in workflow.models.Base.metadata.sorted_tables
+            if table.name in registry
         }
