@@ -10,6 +10,7 @@ from api.commands import audit, users
 from api.commands.demo import demo_cli
 from api.commands.registry import registry_cli
 from api.commands.rules import rules_cli
+from api.commands.scheduler import scheduler_cli
 from api.state import db
 from workflow import migrate
 
@@ -40,3 +41,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(registry_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(rules_cli)
+    app.cli.add_command(scheduler_cli)

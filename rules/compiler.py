@@ -66,10 +66,11 @@ class CompiledCriterion:
 
 @dataclass(frozen=True, slots=True)
 class CompiledLevel:
-    """The ruleset of one pack version for one target level."""
+    """The ruleset of one pack version for one target level (or of a workflow's guards)."""
 
     name: str
-    level: PositionLevel
+    level: PositionLevel | None
+    """None for a ruleset that is not a pack level (a workflow definition's guards)."""
     criteria: tuple[CompiledCriterion, ...]
     fields: tuple[str, ...]
     """Every fact field some criterion reads: the only fields sent to the engine."""
@@ -80,7 +81,7 @@ class CompiledLevel:
 
 
 def compile_level(
-    name: str, level: PositionLevel, criteria: Sequence[tuple[str, Condition, bool]]
+    name: str, level: PositionLevel | None, criteria: Sequence[tuple[str, Condition, bool]]
 ) -> CompiledLevel:
     """Return the ruleset ``name`` for resolved (criterion id, pass condition, hard) triples."""
     compiled = tuple(

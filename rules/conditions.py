@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from rules.errors import Problem
-from rules.facts import FIELDS
+from rules.facts import FIELDS, SPECS, FieldSpec
 from rules.valuetypes import EngineValue, Lang, LiteralError, ValueType
 
 ORDERING: Final = ("<", "<=", ">", ">=")
@@ -89,8 +89,16 @@ ParamTypes = Mapping[str, tuple[ValueType, bool]]
 class ConditionParser:
     """Parses condition data, collecting a :class:`Problem` per mistake."""
 
-    def __init__(self, params: ParamTypes, *, file: str | None, criterion: str | None) -> None:
+    def __init__(
+        self,
+        params: ParamTypes,
+        *,
+        file: str | None,
+        criterion: str | None,
+        schema: Mapping[str, FieldSpec] = FIELDS,
+    ) -> None:
         self.params = params
+        self.schema = schema
         self.file = file
         self.criterion = criterion
         self.problems: list[Problem] = []
@@ -126,7 +134,7 @@ class ConditionParser:
 
     def _atom(self, data: Mapping[str, Any], path: str) -> Atom | None:
         name, op, raw = data["fact"], data["op"], data["value"]
-        spec = FIELDS.get(name) if isinstance(name, str) else None
+        spec = self.schema.get(name) if isinstance(name, str) else None
         if spec is None:
             self._fail(f"{path}.fact", f"unknown fact field {name!r}")
             return None
@@ -202,7 +210,7 @@ def to_data(condition: Condition) -> dict[str, Any]:
         return {"any": [to_data(c) for c in condition.items]}
     if isinstance(condition, Not):
         return {"not": to_data(condition.item)}
-    vtype = FIELDS[condition.field].type
+    vtype = SPECS[condition.field].type
     value = condition.value
     written: object
     if isinstance(value, ParamRef):
@@ -342,7 +350,7 @@ def representative_points(condition: Condition) -> dict[str, tuple[EngineValue, 
         )
     out: dict[str, tuple[EngineValue, ...]] = {}
     for name, found in constants.items():
-        vtype = FIELDS[name].type
+        vtype = SPECS[name].type
         domain = vtype.domain_points()
         if vtype.kind != "int" or vtype.labels:
             out[name] = tuple(domain)
@@ -447,7 +455,7 @@ def _simplify(
 
 def render_value(field: str, value: Value, lang: Lang = "en") -> str:
     """Return a literal of ``field`` as people read it (a list as ``a, b or c``)."""
-    vtype = FIELDS[field].type
+    vtype = SPECS[field].type
     if isinstance(value, tuple):
         shown = [vtype.render(v, lang) for v in value]
         word = " atau " if lang == "id" else " or "

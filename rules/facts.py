@@ -216,7 +216,42 @@ CONVERTER_INPUTS: Mapping[str, tuple[str, ...]] = {
 }
 """Fact field → the pack parameters the converter reads to compute it."""
 
+GUARD_FIELDS: Mapping[str, FieldSpec] = {
+    f.name: f
+    for f in (
+        _f(
+            "eligible_shortage",
+            "count",
+            "How many more eligible candidates screening needed to find (0: enough).",
+        ),
+        _f(
+            "members_short",
+            "count",
+            "How many non-recused committee members are missing for a decision (0: enough).",
+        ),
+        _f("approvals_short", "count", "Approvals still needed to reach the quorum (0: reached)."),
+        _f(
+            "approvals_possible_short",
+            "count",
+            "Approvals still short of the quorum even if every member yet to vote approved.",
+        ),
+        _f("pick_rank", "count", "The picked candidate's rank on the shortlist (0: not on it)."),
+        _f(
+            "pick_in_pool",
+            "bool",
+            "The pick is eligible and ranked within the workflow's decision pool.",
+        ),
+        _f("justification_length", "count", "Characters of the written justification."),
+        _f("technical_approved", "bool", "The national technical approval is recorded."),
+    )
+}
+"""The facts a workflow guard reads about a vacancy (docs/workflow.md), evaluated like criteria."""
+
+SPECS: Mapping[str, FieldSpec] = {**FIELDS, **GUARD_FIELDS}
+"""Every field any condition can name (candidate facts and guard facts are disjoint)."""
+
 assert not RESERVED & FIELDS.keys()
+assert not FIELDS.keys() & GUARD_FIELDS.keys()
 assert len(FIELDS) + len(RESERVED) <= MAX_PROPERTIES
 
 

@@ -54,7 +54,10 @@ class Database:
 
 
 def connect(url: str, *, busy_timeout_ms: int = 10_000, pool_size: int = 10) -> Database:
-    """Return a :class:`Database` for ``url`` with the durability settings applied."""
+    """Return a :class:`Database` for ``url`` with the durability settings applied.
+
+    ``pool_size=0`` opens a fresh connection for every transaction (no pool).
+    """
     parsed = make_url(url)
     kwargs: dict[str, Any] = {"future": True}
     if parsed.get_backend_name() == "sqlite":
@@ -66,7 +69,10 @@ def connect(url: str, *, busy_timeout_ms: int = 10_000, pool_size: int = 10) -> 
     else:
         if parsed.drivername in ("postgresql", "postgres"):
             parsed = parsed.set(drivername="postgresql+psycopg")
-        kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+        if pool_size:
+            kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+        else:
+            kwargs["poolclass"] = NullPool
         engine = create_engine(parsed, **kwargs)
     reader = sessionmaker(engine, expire_on_commit=False)
     writer = sessionmaker(

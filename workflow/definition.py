@@ -18,6 +18,8 @@ import isodate
 import rfc8785
 import yaml
 
+from rules.conditions import Condition, ConditionParser
+from rules.facts import GUARD_FIELDS
 from rules.vocab import PROMOTION_TARGETS
 from workflow.errors import InvalidInput
 
@@ -76,7 +78,8 @@ class Guard:
 
     id: str
     message: str
-    when: Mapping[str, Any]
+    condition: Condition
+    """The PASS condition over the guard facts (:data:`rules.facts.GUARD_FIELDS`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +187,9 @@ def parse_definition(document: Any, *, source: str = "<definition>") -> Workflow
         problem("initial", f"unknown state {initial!r}")
     elif not problems:
         _check_graph(initial, states, actions, problem)
+    guard_ids = [a.guard.id for a in actions.values() if a.guard is not None]
+    for duplicate in sorted({g for g in guard_ids if guard_ids.count(g) > 1}):
+        problem("actions", f"guard id {duplicate} is used twice")
     if problems:
         raise DefinitionInvalid(f"invalid workflow definition {source}", problems)
     return WorkflowDefinition(
@@ -294,10 +300,13 @@ def _parse_guard(raw: Any, where: str, problem: Any) -> Guard | None:
     if not isinstance(raw, Mapping) or set(raw) != _GUARD_KEYS:
         problem(where, "must have exactly 'id', 'message' and 'when'")
         return None
-    if not isinstance(raw["when"], Mapping):
-        problem(f"{where}.when", "must be a condition mapping")
+    parser = ConditionParser({}, file=None, criterion=str(raw["id"]), schema=GUARD_FIELDS)
+    condition = parser.parse(raw["when"], f"{where}.when")
+    for found in parser.problems:
+        problem(found.field or f"{where}.when", found.message)
+    if condition is None:
         return None
-    return Guard(str(raw["id"]), str(raw["message"]), raw["when"])
+    return Guard(str(raw["id"]), str(raw["message"]), condition)
 
 
 def _check_parameters(parameters: Mapping[str, Any], problem: Any) -> None:

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from workflow import ledger
 from workflow.actors import Actor
 from workflow.db import Database
 from workflow.errors import Conflict, InvalidInput, NotFound, Refused
@@ -295,3 +296,72 @@ def delegation_problems(
     if onward is not None:
         problems.append("the delegate has delegated this role onward; chains are not allowed")
     return problems
+
+
+def create_delegation(
+    db: Database,
+    *,
+    actor: Actor,
+    delegate_username: str,
+    role: str,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    reason: str,
+    now: dt.datetime,
+) -> int:
+    """Let another user of the actor's agency act for the actor in one role for a period.
+
+    The delegate acts "on behalf of" the actor, cannot delegate further, and carries the
+    actor's restrictions on every vacancy. Recorded in the agency's ledger.
+
+    :raises NotFound: no active user ``delegate_username``.
+    :raises InvalidInput: the delegation breaks a rule (:func:`delegation_problems`).
+    """
+    if not reason.strip():
+        raise InvalidInput(
+            "a delegation needs a reason", [{"field": "reason", "message": "is required"}]
+        )
+    with db.transaction() as session:
+        delegate = session.scalar(
+            select(User).where(User.username == delegate_username, User.active)
+        )
+        if delegate is None:
+            raise NotFound(f"no active user {delegate_username!r}")
+        problems = delegation_problems(
+            session, actor, delegate, role=role, starts_at=starts_at, ends_at=ends_at
+        )
+        if problems:
+            raise InvalidInput(
+                "cannot delegate: " + "; ".join(problems),
+                [{"field": "delegation", "message": p} for p in problems],
+            )
+        assert actor.user_id is not None
+        row = Delegation(
+            tenant_id=actor.tenant_id,
+            delegator_id=actor.user_id,
+            delegate_id=delegate.id,
+            role=role,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            reason=reason.strip(),
+            created_at=now,
+        )
+        session.add(row)
+        session.flush()
+        ledger.append(
+            session,
+            tenant_id=actor.tenant_id,
+            kind=ledger.LedgerKind.DELEGATION_CREATED,
+            actor=f"user:{actor.user_id}",
+            at=now,
+            data={
+                "delegation": row.id,
+                "delegator": actor.user_id,
+                "delegate": delegate.id,
+                "role": role,
+                "starts_at": starts_at.isoformat(),
+                "ends_at": ends_at.isoformat(),
+            },
+        )
+        log.info("delegation_created", delegation_id=row.id, role=role)
+        return row.id

@@ -65,6 +65,7 @@ class LedgerKind(StrEnum):
 
     REGISTRY_IMPORT = "registry.import"
     RULES_PUBLISH = "rules.publish"
+    VACANCY_OPENED = "vacancy.opened"
     VACANCY_TRANSITION = "vacancy.transition"
     VACANCY_REFUSED = "vacancy.refused"
     SCREENING_RESULT = "screening.result"

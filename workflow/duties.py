@@ -1,0 +1,175 @@
+"""Segregation of duties and conflicts of interest, checked before every action.
+
+Each rule returns a reason when it refuses; the use case records the refusal in the ledger.
+A delegate acts with the delegator's authority and carries the restrictions of both people.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workflow.actors import Actor
+from workflow.definition import SYSTEM_ROLE, ActionDef
+from workflow.models.identity import User
+from workflow.models.vacancy import (
+    CommitteeMember,
+    ConflictDeclaration,
+    ScreeningRun,
+    ShortlistEntry,
+    Vacancy,
+    VacancyAction,
+)
+
+OWN_STEP_STATES = frozenset({"draft", "returned"})
+"""States in which the vacancy is back with HR, so its submitter may act on it again."""
+
+DECIDING_ACTIONS = frozenset({"vote", "decide"})
+"""Actions a candidate, or anyone conflicted with a candidate, must never take."""
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """Why an action is refused: a stable rule code and a sentence for people."""
+
+    rule: str
+    reason: str
+
+
+def role_for(actor: Actor, action: ActionDef) -> str | None:
+    """Return the role in which ``actor`` may take ``action``, or None."""
+    if actor.is_system:
+        return SYSTEM_ROLE if SYSTEM_ROLE in action.roles else None
+    usable = sorted(action.roles & actor.roles - {SYSTEM_ROLE})
+    return usable[0] if usable else None
+
+
+def check(
+    session: Session, *, vacancy: Vacancy, actor: Actor, action: ActionDef, role: str
+) -> Refusal | None:
+    """Return the first duty rule ``actor`` would break by taking ``action``, or None."""
+    if actor.is_system:
+        return None
+    for person in actor.people():
+        refusal = (
+            _submitter_acts_later(session, vacancy, person, action)
+            or _second_role(session, vacancy, person, role)
+            or _candidate_decides(session, vacancy, person, action)
+            or _conflicted_decides(session, vacancy, person, action)
+        )
+        if refusal is not None:
+            return refusal
+    return None
+
+
+def _acted(session: Session, vacancy: Vacancy, person: Actor) -> list[VacancyAction]:
+    who = person.user_id
+    return list(
+        session.scalars(
+            select(VacancyAction).where(
+                VacancyAction.vacancy_id == vacancy.id,
+                (VacancyAction.actor_id == who) | (VacancyAction.on_behalf_of_id == who),
+            )
+        )
+    )
+
+
+def _principal_of(row: VacancyAction) -> int | None:
+    return row.on_behalf_of_id or row.actor_id
+
+
+def _submitter_acts_later(
+    session: Session, vacancy: Vacancy, person: Actor, action: ActionDef
+) -> Refusal | None:
+    if vacancy.state in OWN_STEP_STATES:
+        return None
+    submitted = any(
+        row.action == "submit" and _principal_of(row) == person.user_id
+        for row in _acted(session, vacancy, person)
+    )
+    if submitted:
+        return Refusal(
+            "SOD-SUBMITTER",
+            f"{person.username} submitted this vacancy and may not act at a later step",
+        )
+    return None
+
+
+def _second_role(session: Session, vacancy: Vacancy, person: Actor, role: str) -> Refusal | None:
+    other = sorted({row.role for row in _acted(session, vacancy, person)} - {role})
+    if other:
+        return Refusal(
+            "SOD-ONE-ROLE",
+            f"{person.username} already acted on this vacancy as {other[0]} "
+            f"and may not act as {role}",
+        )
+    return None
+
+
+def shortlisted_employee_ids(session: Session, vacancy: Vacancy) -> set[int]:
+    """Return the employees on the current round's shortlist."""
+    return set(
+        session.scalars(
+            select(ShortlistEntry.employee_id)
+            .join(ScreeningRun)
+            .where(ScreeningRun.vacancy_id == vacancy.id, ScreeningRun.round == vacancy.round)
+        )
+    )
+
+
+def _candidate_decides(
+    session: Session, vacancy: Vacancy, person: Actor, action: ActionDef
+) -> Refusal | None:
+    if action.name not in DECIDING_ACTIONS or person.employee_id is None:
+        return None
+    if person.employee_id in shortlisted_employee_ids(session, vacancy):
+        return Refusal(
+            "COI-CANDIDATE",
+            f"{person.username} is a candidate on this shortlist (UU 30/2014 Art. 42)",
+        )
+    return None
+
+
+def _conflicted_decides(
+    session: Session, vacancy: Vacancy, person: Actor, action: ActionDef
+) -> Refusal | None:
+    if action.name not in DECIDING_ACTIONS:
+        return None
+    declared = set(
+        session.scalars(
+            select(ConflictDeclaration.employee_id).where(
+                ConflictDeclaration.vacancy_id == vacancy.id,
+                ConflictDeclaration.user_id == person.user_id,
+            )
+        )
+    )
+    if declared & shortlisted_employee_ids(session, vacancy):
+        return Refusal(
+            "COI-DECLARED",
+            f"{person.username} declared a conflict of interest with a shortlisted "
+            "candidate and must withdraw (UU 30/2014 Art. 42)",
+        )
+    return None
+
+
+def recusals(session: Session, vacancy: Vacancy, members: list[CommitteeMember]) -> None:
+    """Mark members who are candidates or declared a conflict with one as recused."""
+    shortlisted = shortlisted_employee_ids(session, vacancy)
+    for member in members:
+        user = session.get(User, member.user_id)
+        if user is not None and user.employee_id in shortlisted:
+            member.recused, member.recusal_reason = True, "is a candidate on the shortlist"
+            continue
+        declared = set(
+            session.scalars(
+                select(ConflictDeclaration.employee_id).where(
+                    ConflictDeclaration.vacancy_id == vacancy.id,
+                    ConflictDeclaration.user_id == member.user_id,
+                )
+            )
+        )
+        if declared & shortlisted:
+            member.recused = True
+            member.recusal_reason = "declared a conflict of interest with a candidate"
