@@ -41,7 +41,7 @@ from rules.derive import measure
 from rules.facts import build_fact
 from rules.pack import load_shipped
 from rules.profile import VacancyContext
-from rules.screening import screen
+from rules.screening import CHUNK, screen
 from rules.vocab import PositionLevel
 
 MB = 1024 * 1024
@@ -153,12 +153,13 @@ def screening(size: int) -> None:
     }
     fired = sum(sum(1 for c in d.codes if c) for d in result.decisions) / size
     print(f"      mix: {statuses}, {fired:.2f} criteria fail or miss data per candidate")
+    two = "2 processes" if size > CHUNK else f"2 processes (≤ {CHUNK:,}: runs in one)"
     parallel = timed(
-        "(a) engine, 2 processes", size, lambda: screen(pack, context, profiles, processes=2)
+        f"(a) engine, {two}", size, lambda: screen(pack, context, profiles, processes=2)
     )
     assert parallel.result_digest == result.result_digest
     timed(
-        "(a) engine, 2 processes + every explanation",
+        f"(a) engine, {two.split(' (')[0]} + every explanation",
         size,
         lambda: sum(
             len(json.dumps(e.to_dict(), ensure_ascii=False))
@@ -171,7 +172,7 @@ def screening(size: int) -> None:
         lambda: screen(pack, context, profiles, evaluator="reference"),
     )
     reference = timed(
-        "(b) reference, 2 processes",
+        f"(b) reference, {two.split(' (')[0]}",
         size,
         lambda: screen(pack, context, profiles, processes=2, evaluator="reference"),
     )
