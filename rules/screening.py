@@ -219,7 +219,7 @@ def _decide_block(
     facts = [
         build_fact(p, context, settings, m) for p, m in zip(profiles, all_measures, strict=True)
     ]
-    codes_list = evaluate_codes(pack, compiled, facts, evaluator)
+    codes_list = evaluate_codes(compiled, facts, evaluator)
     out = []
     for i, (profile, measures, fact, codes) in enumerate(
         zip(profiles, all_measures, facts, codes_list, strict=True)
