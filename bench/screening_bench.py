@@ -41,7 +41,7 @@ from rules.derive import measure
 from rules.facts import build_fact
 from rules.pack import load_shipped
 from rules.profile import VacancyContext
-from rules.screening import screen
+from rules.screening import CHUNK, screen
 from rules.vocab import PositionLevel
 
 MB = 1024 * 1024
@@ -50,9 +50,10 @@ MB = 1024 * 1024
 @contextmanager
 def peak_memory() -> Iterator[dict[str, float]]:
     """Sample the proportional set size (PSS: pages shared after a fork counted once) of this
-    process and its children every 100 ms; yield the peak and the starting value (MB).
+    process and its children every second and at the end; yield the peak and the start (MB).
 
-    Reading PSS walks the page tables, so sampling more often would slow what it measures."""
+    Reading PSS costs ~5 ms per 200 MB process, so sampling more often would slow what it
+    measures; short runs may therefore show little more than their start."""
     me = psutil.Process()
     result = {"peak": 0.0, "start": me.memory_full_info().pss / MB}
     done = threading.Event()
@@ -68,12 +69,14 @@ def peak_memory() -> Iterator[dict[str, float]]:
         while not done.is_set():
             with suppress(psutil.Error):
                 result["peak"] = max(result["peak"], total())
-            done.wait(0.1)
+            done.wait(1.0)
 
     thread = threading.Thread(target=sample, daemon=True)
     thread.start()
     try:
         yield result
+        with suppress(psutil.Error):
+            result["peak"] = max(result["peak"], total())
     finally:
         done.set()
         thread.join()
@@ -150,12 +153,13 @@ def screening(size: int) -> None:
     }
     fired = sum(sum(1 for c in d.codes if c) for d in result.decisions) / size
     print(f"      mix: {statuses}, {fired:.2f} criteria fail or miss data per candidate")
+    two = "2 processes" if size > CHUNK else f"2 processes (≤ {CHUNK:,}: runs in one)"
     parallel = timed(
-        "(a) engine, 2 processes", size, lambda: screen(pack, context, profiles, processes=2)
+        f"(a) engine, {two}", size, lambda: screen(pack, context, profiles, processes=2)
     )
     assert parallel.result_digest == result.result_digest
     timed(
-        "(a) engine, 2 processes + every explanation",
+        f"(a) engine, {two.split(' (')[0]} + every explanation",
         size,
         lambda: sum(
             len(json.dumps(e.to_dict(), ensure_ascii=False))
@@ -168,7 +172,7 @@ def screening(size: int) -> None:
         lambda: screen(pack, context, profiles, evaluator="reference"),
     )
     reference = timed(
-        "(b) reference, 2 processes",
+        f"(b) reference, {two.split(' (')[0]}",
         size,
         lambda: screen(pack, context, profiles, processes=2, evaluator="reference"),
     )

@@ -18,10 +18,14 @@ handled here:
   core frees two pointers it never initialised). So the ``~warmup`` rule fires once right after
   registration, and again as the first fact of every session: no session the adapter deletes is
   ever one in which nothing fired, whatever the candidates (measured cost: one action per batch).
-* **Actions only record** ``(rule, fid)`` into a Python list: no I/O, no state writes (the state is
-  re-asserted after each action), nothing any condition tests.
-* **Hidden action errors**: ``state['exception']`` is checked after every assert and raised as
-  :class:`EngineError`; so are duplicate facts (``MessageObservedException``).
+* **Actions only record** ``(rule, fid)``. By default (``dispatch="direct"``) the adapter starts and
+  completes each fired action itself with durable's C calls and reads the rule and ``fid`` from
+  the action's message, skipping durable's Python loop (a Closure and a state round trip per
+  action, the state re-asserted each time); ``dispatch="durable"`` runs that loop with
+  ``get_action`` recorders. Either way: no I/O, no state writes, nothing any condition tests.
+* **Hidden action errors**: with durable's loop ``state['exception']`` is checked after every
+  assert and raised as :class:`EngineError`; direct dispatch runs no Python action that could
+  hide one. Duplicate facts (``MessageObservedException``) are errors too.
 * **Strict facts**: callers that did not build facts with :func:`rules.facts.build_fact` have them
   checked (:func:`rules.facts.check_fact`): no ``None``, floats, ``Decimal`` or ``date``, no
   unknown field, no field of the wrong type, no more properties than the engine takes.

@@ -52,7 +52,7 @@ def status_of(compiled: CompiledLevel, codes: bytes) -> tuple[Status, int]:
 
 
 def evaluate_codes(
-    pack: Pack, compiled: CompiledLevel, facts: Sequence[Fact], evaluator: Evaluator
+    compiled: CompiledLevel, facts: Sequence[Fact], evaluator: Evaluator
 ) -> list[bytes]:
     """Return the outcome codes of ``facts`` from the engine or the reference evaluator."""
     if evaluator == "engine":
@@ -429,7 +429,7 @@ def explain(
     fact = build_fact(profile, context, settings, measures)
     compiled = pack.compiled(context.level)
     if codes is None:
-        (codes,) = evaluate_codes(pack, compiled, [fact], evaluator)
+        (codes,) = evaluate_codes(compiled, [fact], evaluator)
     status, soft = status_of(compiled, codes)
     label = readiness(pack.ranking.readiness, pack.ranking.otherwise, status, measures.box, soft)
     return Explanation(

@@ -112,6 +112,21 @@ def key_function(
     return key
 
 
+def readiness_index(
+    rules: Sequence[ReadinessRule], status: str, box: int | None, soft_failures: int
+) -> int:
+    """Return the index of the first readiness rule a candidate meets (-1: none does)."""
+    for number, rule in enumerate(rules):
+        if status not in rule.statuses:
+            continue
+        if rule.boxes is not None and box not in rule.boxes:
+            continue
+        if rule.max_soft_failures is not None and soft_failures > rule.max_soft_failures:
+            continue
+        return number
+    return -1
+
+
 def readiness(
     rules: Sequence[ReadinessRule],
     otherwise: Text,
@@ -119,13 +134,6 @@ def readiness(
     box: int | None,
     soft_failures: int,
 ) -> Text:
-    """Return the readiness label of the first rule a candidate meets."""
-    for rule in rules:
-        if status not in rule.statuses:
-            continue
-        if rule.boxes is not None and box not in rule.boxes:
-            continue
-        if rule.max_soft_failures is not None and soft_failures > rule.max_soft_failures:
-            continue
-        return rule.label
-    return otherwise
+    """Return the readiness label of the first rule a candidate meets, else ``otherwise``."""
+    number = readiness_index(rules, status, box, soft_failures)
+    return rules[number].label if number >= 0 else otherwise

@@ -40,7 +40,7 @@ from rules.explain import Evaluator, Explanation, evaluate_codes, explain, statu
 from rules.facts import build_fact
 from rules.pack import Pack
 from rules.profile import CandidateProfile, VacancyContext
-from rules.ranking import SortKey, key_function
+from rules.ranking import SortKey, key_function, readiness_index
 
 BLOCK: int = 1024
 """Candidates whose facts are built and evaluated together (bounds the facts held in memory)."""
@@ -219,22 +219,14 @@ def _decide_block(
     facts = [
         build_fact(p, context, settings, m) for p, m in zip(profiles, all_measures, strict=True)
     ]
-    codes_list = evaluate_codes(pack, compiled, facts, evaluator)
+    codes_list = evaluate_codes(compiled, facts, evaluator)
     out = []
     for i, (profile, measures, fact, codes) in enumerate(
         zip(profiles, all_measures, facts, codes_list, strict=True)
     ):
         status, soft = status_of(compiled, codes)
         birth = profile.birth_date.toordinal() if profile.birth_date else None
-        ready = -1
-        for number, rule in enumerate(rules):
-            if (
-                status in rule.statuses
-                and (rule.boxes is None or measures.box in rule.boxes)
-                and (rule.max_soft_failures is None or soft <= rule.max_soft_failures)
-            ):
-                ready = number
-                break
+        ready = readiness_index(rules, status, measures.box, soft)
         digest = hashlib.sha256(
             decision_json(
                 profile.nip,

@@ -52,19 +52,27 @@ def test_a_failure_shows_expected_actual_citation_and_a_counterfactual(national:
 
 
 def test_missing_data_is_never_silently_false(national: Pack) -> None:
-    result = explain(national, vacancy(), candidate(health_certificate_date=None))
+    result = explain(national, vacancy(), candidate(performance=[]))
     assert result.status == "needs_data"
-    health = next(c for c in result.criteria if c.id == "health.certificate")
-    assert health.outcome == "missing_data"
-    assert health.missing_fields == ("health_certificate_months",)
-    assert health.hint is not None
-    assert health.hint.en == "needs data: health_certificate_months"
+    window = next(c for c in result.criteria if c.id == "performance.window")
+    assert window.outcome == "missing_data"
+    assert window.missing_fields == ("performance_min",)
+    assert window.hint is not None
+    assert window.hint.en == "needs data: performance_min"
+
+
+def test_a_soft_criterion_lacking_data_is_a_flag(national: Pack) -> None:
+    administrator = explain(national, vacancy(), candidate(health_certificate_date=None))
+    assert administrator.status == "eligible"
+    assert administrator.flags == ("health.certificate",)
+    jpt = explain(national, vacancy("jpt_pratama"), candidate(health_certificate_date=None))
+    assert "health.certificate" in jpt.missing
 
 
 def test_a_hard_failure_outranks_missing_data(national: Pack) -> None:
-    result = explain(national, vacancy(), candidate(health_certificate_date=None, rank="III/a"))
+    result = explain(national, vacancy(), candidate(performance=[], rank="III/a"))
     assert result.status == "ineligible"
-    assert result.missing == ("health.certificate",)
+    assert result.missing == ("performance.window",)
 
 
 def test_criteria_of_other_levels_are_not_applicable(national: Pack) -> None:

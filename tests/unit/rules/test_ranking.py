@@ -31,7 +31,7 @@ def test_status_then_box_then_potential_then_performance(national: Pack) -> None
             ("box9_jpm90", {"assessments": JPM_90}),
             ("box9", {}),
             ("ineligible", {"rank": "III/a"}),
-            ("needs_data", {"lhkpn_year": None}),
+            ("needs_data", {"performance": [{"year": 2025, "predicate": "Baik"}]}),
         ],
     )
     assert order == ["box9", "box9_jpm90", "box8", "needs_data", "ineligible"]
