@@ -11,8 +11,11 @@ from sqlalchemy import select
 from rules.compiler import compile_in_subprocess
 from rules.errors import PackInvalid
 from rules.pack import Pack, pack_from_canonical
+from rules.vocab import TenantLevel
+from workflow import ledger
 from workflow.db import Database
 from workflow.errors import Conflict, InvalidInput, NotFound
+from workflow.models import Tenant
 from workflow.models.rules import RulePack
 
 log = structlog.get_logger(__name__)
@@ -58,7 +61,8 @@ def publish_pack(
     can hang on a ruleset its limits do not allow.
 
     :raises Conflict: this pack id and version are already published with another digest.
-    :raises InvalidInput: the overlay's parent is not published, or the ruleset does not compile.
+    :raises InvalidInput: the overlay's parent is not published, the ruleset does not compile,
+        or there is no national agency whose ledger records the publication.
     """
     with db.read() as session:
         existing = session.scalars(
@@ -98,6 +102,15 @@ def publish_pack(
                     }
                 ],
             )
+        national = session.scalar(
+            select(Tenant.id).where(Tenant.level == TenantLevel.NATIONAL.value).order_by(Tenant.id)
+        )
+        if national is None:
+            raise InvalidInput(
+                "register the national agency before publishing: a publication is recorded "
+                "in its ledger",
+                [{"field": "tenant", "message": "no tenant of level national"}],
+            )
         row = RulePack(
             pack_id=pack.id,
             version=pack.version,
@@ -109,6 +122,19 @@ def publish_pack(
         )
         session.add(row)
         session.flush()
+        ledger.append(
+            session,
+            tenant_id=national,
+            kind=ledger.LedgerKind.RULES_PUBLISH,
+            actor=published_by,
+            at=now,
+            data={
+                "pack": pack.id,
+                "version": pack.version,
+                "digest": pack.digest,
+                "parent": parent_digest,
+            },
+        )
         view = _view(row)
     log.info("rule_pack_published", pack=pack.id, version=pack.version, digest=pack.digest)
     return view

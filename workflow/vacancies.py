@@ -981,16 +981,15 @@ def _outcome(db: Database, result: ScreeningResult) -> ScreeningOutcome:
     with db.read() as session:
         for start in range(0, len(nips), 900):
             chunk = nips[start : start + 900]
-            ids.update(
-                session.execute(
-                    select(Employee.nip, Employee.id).where(Employee.nip.in_(chunk))
-                ).tuples()
-            )
+            for nip, employee_id in session.execute(
+                select(Employee.nip, Employee.id).where(Employee.nip.in_(chunk))
+            ):
+                ids[nip] = employee_id
     labels = [r.label for r in result.pack.ranking.readiness]
     otherwise = result.pack.ranking.otherwise
 
     def readiness(index: int) -> str:
-        return str((labels[index] if index >= 0 else otherwise).to_data())
+        return (labels[index] if index >= 0 else otherwise).id
 
     snapshot = input_snapshot(result.context, result.profiles)
     return ScreeningOutcome(
@@ -1039,15 +1038,11 @@ def run_pending_screenings(
     died between the two transactions; screening is deterministic, so re-running is safe).
     """
     with db.read() as session:
-        waiting = (
-            session.execute(
-                select(Vacancy.id, Vacancy.version, Vacancy.tenant_id)
-                .where(Vacancy.state == "submitted")
-                .order_by(Vacancy.id)
-            )
-            .tuples()
-            .all()
-        )
+        waiting = session.execute(
+            select(Vacancy.id, Vacancy.version, Vacancy.tenant_id)
+            .where(Vacancy.state == "submitted")
+            .order_by(Vacancy.id)
+        ).all()
         stuck = session.scalars(
             select(Vacancy.id)
             .where(Vacancy.state == "screening", Vacancy.state_entered_at <= now - stale_after)

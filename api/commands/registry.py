@@ -69,6 +69,7 @@ def import_command(paths: tuple[Path, ...], max_problems: int, workers: int) -> 
                 progress=progress,
                 max_problems=max_problems,
                 workers=workers,
+                actor="cli:registry-import",
             )
         except ImportRejected as rejected:
             progress.close()

@@ -84,7 +84,19 @@ def test_test_fails_on_a_failing_scenario(offline: FlaskCliRunner, tmp_path: Pat
     assert "readiness: expected Belum siap, got Ready now" in result.output
 
 
-def test_publish_is_idempotent_and_listed(runner: FlaskCliRunner) -> None:
+def _national(app: Flask) -> None:
+    with app.extensions["meritflow"].db.transaction() as session:
+        session.add(Tenant(code="BKN", name="Badan Kepegawaian Negara", level="national"))
+
+
+def test_publish_needs_the_national_agency(runner: FlaskCliRunner) -> None:
+    result = runner.invoke(args=["rules", "publish", "bkn-national"])
+    assert result.exit_code != 0
+    assert "national agency" in result.output
+
+
+def test_publish_is_idempotent_and_listed(app: Flask, runner: FlaskCliRunner) -> None:
+    _national(app)
     first = runner.invoke(args=["rules", "publish", "--by", "tester"])
     assert first.exit_code == 0, first.output
     assert "published: bkn-national 2026.1.0" in first.output
@@ -113,8 +125,9 @@ def test_explain_a_profile_file_as_json(offline: FlaskCliRunner, tmp_path: Path)
 
 
 def test_explain_a_vacancy_file_with_a_published_pack(
-    runner: FlaskCliRunner, tmp_path: Path
+    app: Flask, runner: FlaskCliRunner, tmp_path: Path
 ) -> None:
+    _national(app)
     runner.invoke(args=["rules", "publish"])
     digest = load_shipped()["kota-serang"].digest
     profile = tmp_path / "candidate.json"

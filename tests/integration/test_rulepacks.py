@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import delete, select, update
 
 from rules.pack import Pack, load_shipped
 from rules.text import Text
+from workflow import ledger
 from workflow.db import Database
 from workflow.errors import Conflict, InvalidInput, NotFound
+from workflow.models import LedgerEntry, Tenant
 from workflow.models.rules import RulePack
 from workflow.rulepacks import list_published, load_published, publish_pack
 
@@ -21,6 +24,47 @@ NOW = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
 @pytest.fixture(scope="module")
 def packs() -> dict[str, Pack]:
     return load_shipped()
+
+
+@pytest.fixture(autouse=True)
+def national(database: Database) -> int:
+    """The national agency, whose ledger records every publication."""
+    with database.transaction() as session:
+        tenant = Tenant(code="BKN", name="Badan Kepegawaian Negara", level="national")
+        session.add(tenant)
+        session.flush()
+        return tenant.id
+
+
+def test_a_publication_is_recorded_in_the_national_ledger(
+    database: Database, packs: dict[str, Pack]
+) -> None:
+    national = packs["bkn-national"]
+    publish_pack(database, pack=national, published_by="tester", now=NOW)
+    publish_pack(database, pack=national, published_by="tester", now=NOW)  # already published
+    with database.read() as session:
+        bodies = session.scalars(
+            select(LedgerEntry.body).where(LedgerEntry.kind == "rules.publish")
+        ).all()
+    assert len(bodies) == 1
+    entry = json.loads(bodies[0])
+    assert entry["tenant"] == "BKN"
+    assert entry["actor"] == "tester"
+    assert entry["data"] == {
+        "pack": "bkn-national",
+        "version": national.version,
+        "digest": national.digest,
+        "parent": None,
+    }
+    assert ledger.verify(database).ok
+
+
+def test_publishing_needs_a_national_agency(database: Database, packs: dict[str, Pack]) -> None:
+    with database.transaction() as session:
+        session.execute(delete(Tenant))
+    with pytest.raises(InvalidInput, match="national agency"):
+        publish_pack(database, pack=packs["bkn-national"], published_by="tester", now=NOW)
+    assert list_published(database) == []
 
 
 def test_publish_then_load_by_digest(database: Database, packs: dict[str, Pack]) -> None:

@@ -34,11 +34,14 @@ from pathlib import Path
 from typing import IO, Any, Final, Literal, Protocol
 
 import structlog
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select
+from sqlalchemy.orm import Session
 
 from rules.vocab import TenantLevel
+from workflow import ledger
 from workflow.db import Database
 from workflow.errors import InvalidInput
+from workflow.models import Tenant
 from workflow.registry import store
 from workflow.registry.checks import check_row
 from workflow.registry.digest import combine, profile_digest, row_hash
@@ -289,8 +292,12 @@ def import_registry(
     max_problems: int = MAX_PROBLEMS,
     workers: int = 1,
     work_dir: Path | None = None,
+    actor: str | None = None,
 ) -> ImportReport:
     """Import a CSV set and/or JSON profiles into the registry in one transaction.
+
+    The import is recorded (file digests and counts, no personal data) in the ledger of every
+    top-level agency, in the same transaction; ``actor`` names who ran it.
 
     Tenants upsert by code, positions by tenant and code, employees by NIP; an employee whose
     ``record_digest`` is unchanged is not touched, a changed one has its row updated and its
@@ -342,7 +349,8 @@ def import_registry(
                     writer.write_employees(groups)
             if problems.total:
                 raise _rejected(report())
-    done = report((tenants, positions, writer.employees), writer.rows_written)
+            done = report((tenants, positions, writer.employees), writer.rows_written)
+            _record(session, done, actor=actor, now=now)
     log.info(
         "registry_import_committed",
         seconds=round(done.seconds, 2),
@@ -351,6 +359,33 @@ def import_registry(
         employees=done.employees.as_dict(),
     )
     return done
+
+
+def _record(session: Session, report: ImportReport, *, actor: str | None, now: dt.datetime) -> None:
+    """Append the import to the ledger of each top-level agency (ascending id: no deadlocks)."""
+    roots = session.scalars(
+        select(Tenant.id).where(Tenant.parent_id.is_(None)).order_by(Tenant.id)
+    ).all()
+    data = {
+        "files": [
+            {"name": f.name, "sha256": f.sha256, "rows": f.rows}
+            for f in report.files
+            if f.sha256 is not None
+        ],
+        "tenants": report.tenants.as_dict(),
+        "positions": report.positions.as_dict(),
+        "employees": report.employees.as_dict(),
+        "rows_written": report.rows_written,
+    }
+    for tenant_id in roots:
+        ledger.append(
+            session,
+            tenant_id=tenant_id,
+            kind=ledger.LedgerKind.REGISTRY_IMPORT,
+            actor=actor,
+            data=data,
+            at=now,
+        )
 
 
 def _rejected(report: ImportReport) -> ImportRejected:

@@ -26,8 +26,9 @@ from tests.registry_files import (
     table_counts,
     write_set,
 )
+from workflow import ledger
 from workflow.db import Database
-from workflow.models import Assessment, Employee, PerformanceRating, Position, Tenant
+from workflow.models import Assessment, Employee, LedgerEntry, PerformanceRating, Position, Tenant
 from workflow.registry import importing
 from workflow.registry.demo import write_demo_files
 from workflow.registry.importing import (
@@ -76,7 +77,32 @@ def digests(db: Database) -> dict[str, str]:
         return {row.nip: row.record_digest for row in rows}
 
 
+def ledger_bodies(db: Database) -> list[dict[str, Any]]:
+    with db.read() as session:
+        return [
+            json.loads(b)
+            for b in session.scalars(
+                select(LedgerEntry.body).order_by(LedgerEntry.tenant_id, LedgerEntry.seq)
+            )
+        ]
+
+
 # ---------------------------------------------------------------- accepted imports
+
+
+def test_an_import_is_recorded_in_the_top_level_agencys_ledger(
+    database: Database, tmp_path: Path
+) -> None:
+    first = run(database, write_set(tmp_path / "set"), actor="cli:test")
+    again = run(database, write_set(tmp_path / "set"))
+    entries = ledger_bodies(database)
+    assert [e["kind"] for e in entries] == ["registry.import", "registry.import"]
+    assert {e["tenant"] for e in entries} == {"BKN"}
+    assert entries[0]["actor"] == "cli:test"
+    assert entries[0]["data"]["employees"] == first.employees.as_dict()
+    assert entries[1]["data"]["employees"] == again.employees.as_dict()
+    assert {f["sha256"] for f in entries[0]["data"]["files"]} == {f.sha256 for f in first.files}
+    assert ledger.verify(database).ok
 
 
 def test_a_valid_set_is_written_whole(database: Database, tmp_path: Path) -> None:
@@ -561,6 +587,7 @@ def test_bad_input_is_located_and_nothing_is_written(
     assert report.problems_total == len(expected)
     assert report.employees.as_dict() == {"created": 0, "changed": 0, "unchanged": 0}
     assert table_counts(database) == EMPTY
+    assert ledger_bodies(database) == []
 
 
 def test_a_child_file_needs_its_employees_file(database: Database, tmp_path: Path) -> None:
