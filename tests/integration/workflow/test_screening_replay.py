@@ -85,7 +85,7 @@ def screened(database: Database) -> tuple[Database, int, dict[str, str]]:
 def test_screening_is_stored_ranked_and_in_the_ledger(
     screened: tuple[Database, int, dict[str, str]],
 ) -> None:
-    db, vacancy_id, digests = screened
+    db, _, digests = screened
     with db.read() as session:
         run = session.scalars(select(ScreeningRun)).one()
         entries = session.scalars(select(ShortlistEntry).order_by(ShortlistEntry.rank)).all()
