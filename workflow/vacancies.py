@@ -177,81 +177,91 @@ def open_vacancy(
         "pack": pack_digest,
         "candidates": sorted(candidate_tenant_codes or []),
     }
-    with db.transaction() as session:
-        replay = _replay(session, actor, idempotency_key, request)
-        if replay is not None:
-            return replay
-        if Role.HR.value not in actor.roles or actor.is_national:
-            raise Refused("only an agency's HR officer opens vacancies")
-        problems = _open_problems(session, actor, position_code, title, pack_digest)
-        position = session.scalar(
-            select(Position).where(
-                Position.tenant_id == actor.tenant_id, Position.code == position_code
+    try:
+        with db.transaction() as session:
+            replay = _replay(session, actor, idempotency_key, request)
+            if replay is not None:
+                return replay
+            if Role.HR.value not in actor.roles or actor.is_national:
+                raise Refused("only an agency's HR officer opens vacancies")
+            problems = _open_problems(session, actor, position_code, title, pack_digest)
+            position = session.scalar(
+                select(Position).where(
+                    Position.tenant_id == actor.tenant_id, Position.code == position_code
+                )
             )
-        )
-        tenant_ids = [actor.tenant_id]
-        for code in candidate_tenant_codes or []:
-            tid = session.scalar(select(Tenant.id).where(Tenant.code == code))
-            if tid is None:
-                problems.append({"field": "candidate_tenants", "message": f"unknown agency {code}"})
-            elif tid not in tenant_ids:
-                tenant_ids.append(tid)
-        if problems or position is None:
-            raise InvalidInput("cannot open the vacancy", problems)
-        definition = current_definition()
-        _register(session, definition, now)
-        vacancy = Vacancy(
-            tenant_id=actor.tenant_id,
-            position_id=position.id,
-            title=title.strip(),
-            reference_date=reference_date,
-            candidate_tenant_ids=tenant_ids,
-            state=definition.initial,
-            version=1,
-            round=0,
-            pack_digest=pack_digest,
-            workflow_digest=definition.digest,
-            created_by_id=actor.user_id,
-            created_at=now,
-            updated_at=now,
-            state_entered_at=now,
-        )
-        session.add(vacancy)
-        session.flush()
-        session.add(
-            VacancyAction(
-                vacancy_id=vacancy.id,
-                seq=1,
-                action="open",
-                from_state="",
-                to_state=vacancy.state,
+            tenant_ids = [actor.tenant_id]
+            for code in candidate_tenant_codes or []:
+                tid = session.scalar(select(Tenant.id).where(Tenant.code == code))
+                if tid is None:
+                    problems.append(
+                        {"field": "candidate_tenants", "message": f"unknown agency {code}"}
+                    )
+                elif tid not in tenant_ids:
+                    tenant_ids.append(tid)
+            if problems or position is None:
+                raise InvalidInput("cannot open the vacancy", problems)
+            definition = current_definition()
+            _register(session, definition, now)
+            vacancy = Vacancy(
+                tenant_id=actor.tenant_id,
+                position_id=position.id,
+                title=title.strip(),
+                reference_date=reference_date,
+                candidate_tenant_ids=tenant_ids,
+                state=definition.initial,
+                version=1,
                 round=0,
-                actor_id=actor.user_id,
-                on_behalf_of_id=None,
-                role=Role.HR.value,
-                payload={"position": position.id},
-                at=now,
+                pack_digest=pack_digest,
+                workflow_digest=definition.digest,
+                created_by_id=actor.user_id,
+                created_at=now,
+                updated_at=now,
+                state_entered_at=now,
             )
-        )
-        ledger.append(
-            session,
-            tenant_id=vacancy.tenant_id,
-            kind=ledger.LedgerKind.VACANCY_OPENED,
-            actor=_actor_ref(actor),
-            at=now,
-            data={
-                "vacancy": vacancy.id,
-                "position": position.id,
-                "reference_date": reference_date.isoformat(),
-                "pack": pack_digest,
-                "workflow": definition.digest,
-                "candidate_tenants": tenant_ids,
-            },
-        )
-        outcome = Outcome(vacancy_view(session, vacancy), ["open"])
-        _remember(session, actor, idempotency_key, request, "done", outcome.as_response(), now)
-        log.info("vacancy_opened", vacancy_id=vacancy.id, tenant=actor.tenant_code)
-        return outcome
+            session.add(vacancy)
+            session.flush()
+            session.add(
+                VacancyAction(
+                    vacancy_id=vacancy.id,
+                    seq=1,
+                    action="open",
+                    from_state="",
+                    to_state=vacancy.state,
+                    round=0,
+                    actor_id=actor.user_id,
+                    on_behalf_of_id=None,
+                    role=Role.HR.value,
+                    payload={"position": position.id},
+                    at=now,
+                )
+            )
+            ledger.append(
+                session,
+                tenant_id=vacancy.tenant_id,
+                kind=ledger.LedgerKind.VACANCY_OPENED,
+                actor=_actor_ref(actor),
+                at=now,
+                data={
+                    "vacancy": vacancy.id,
+                    "position": position.id,
+                    "reference_date": reference_date.isoformat(),
+                    "pack": pack_digest,
+                    "workflow": definition.digest,
+                    "candidate_tenants": tenant_ids,
+                },
+            )
+            outcome = Outcome(vacancy_view(session, vacancy), ["open"])
+            _remember(session, actor, idempotency_key, request, "done", outcome.as_response(), now)
+            log.info("vacancy_opened", vacancy_id=vacancy.id, tenant=actor.tenant_code)
+            return outcome
+    except IntegrityError:
+        # A concurrent request with the same key committed first: answer with its response.
+        with db.read() as session:
+            replay = _replay(session, actor, idempotency_key, request)
+        if replay is None:
+            raise
+        return replay
 
 
 def _open_problems(
@@ -325,13 +335,16 @@ def perform(
     }
     try:
         with db.transaction() as session:
+            # Lock first, then look the key up: a concurrent duplicate waits for the original
+            # to commit and then finds its stored response instead of a moved version.
+            vacancy = _locked_vacancy(session, actor, vacancy_id)
             replay = _replay(session, actor, idempotency_key, request)
             if replay is not None:
                 return replay
             outcome = _act(
                 session,
                 actor=actor,
-                vacancy_id=vacancy_id,
+                vacancy=vacancy,
                 name=action,
                 expected_version=expected_version,
                 payload=data,
@@ -360,7 +373,7 @@ def _act(
     session: Session,
     *,
     actor: Actor,
-    vacancy_id: int,
+    vacancy: Vacancy,
     name: str,
     expected_version: int,
     payload: dict[str, Any],
@@ -368,7 +381,6 @@ def _act(
     now: dt.datetime,
     effect: Effect,
 ) -> Outcome:
-    vacancy = _locked_vacancy(session, actor, vacancy_id)
     definition = pinned_definition(session, vacancy.workflow_digest)
     action = definition.actions.get(name)
     if action is None or (action.automatic and not actor.is_system):
@@ -397,7 +409,7 @@ def _act(
         except Refused as exc:
             raise _Refusal("DELEGATION", exc.message) from None
     if not actor.is_system and actor.tenant_id != vacancy.tenant_id and not actor.is_national:
-        raise NotFound(f"no vacancy {vacancy_id}")
+        raise NotFound(f"no vacancy {vacancy.id}")
     role = duties.role_for(actor, action)
     if role is None:
         raise _Refusal(
