@@ -35,9 +35,10 @@ def sweep(db: Database, *, now: dt.datetime, batch: int = 500) -> SweepReport:
     """Send due reminders and escalate breached steps; return what was done."""
     report = SweepReport()
     with db.read() as session:
+        # an overdue step is escalated instead of reminded
         reminders = session.scalars(
             select(Vacancy.id)
-            .where(Vacancy.reminder_at <= now, Vacancy.reminded_at.is_(None))
+            .where(Vacancy.reminder_at <= now, Vacancy.reminded_at.is_(None), Vacancy.due_at > now)
             .order_by(Vacancy.reminder_at)
             .limit(batch)
         ).all()
@@ -50,12 +51,7 @@ def sweep(db: Database, *, now: dt.datetime, batch: int = 500) -> SweepReport:
     for vacancy_id in reminders:
         with db.transaction() as session:
             vacancy = _due(session, vacancy_id)
-            if (
-                vacancy is None
-                or vacancy.reminded_at is not None
-                or vacancy.reminder_at is None
-                or vacancy.reminder_at > now
-            ):
+            if vacancy is None or not _reminder_due(vacancy, now):
                 continue
             vacancy.reminded_at = now
             ledger.append(
@@ -75,12 +71,7 @@ def sweep(db: Database, *, now: dt.datetime, batch: int = 500) -> SweepReport:
     for vacancy_id in breaches:
         with db.transaction() as session:
             vacancy = _due(session, vacancy_id)
-            if (
-                vacancy is None
-                or vacancy.escalated_at is not None
-                or vacancy.due_at is None
-                or vacancy.due_at > now
-            ):
+            if vacancy is None or not _breached(vacancy, now):
                 continue
             sla = pinned_definition(session, vacancy.workflow_digest).states[vacancy.state].sla
             if sla is None:
@@ -106,6 +97,19 @@ def sweep(db: Database, *, now: dt.datetime, batch: int = 500) -> SweepReport:
     if report.reminded or report.escalated:
         log.info("sla_sweep", reminded=len(report.reminded), escalated=len(report.escalated))
     return report
+
+
+def _reminder_due(vacancy: Vacancy, now: dt.datetime) -> bool:
+    return (
+        vacancy.reminded_at is None
+        and vacancy.reminder_at is not None
+        and vacancy.reminder_at <= now
+        and not _breached(vacancy, now)
+    )
+
+
+def _breached(vacancy: Vacancy, now: dt.datetime) -> bool:
+    return vacancy.escalated_at is None and vacancy.due_at is not None and vacancy.due_at <= now
 
 
 def _due(session: Session, vacancy_id: int) -> Vacancy | None:

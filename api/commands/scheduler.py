@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 import click
 import structlog
@@ -10,13 +11,15 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from flask.cli import AppGroup
 
 from api.state import db, settings
-from workflow import sla
+from workflow import sla, vacancies
+from workflow.db import Database
 
 log = structlog.get_logger(__name__)
 
 scheduler_cli = AppGroup("scheduler", help="SLA reminders, escalations and pending screenings.")
 
 SLA_JOB_ID = "sla-sweep"
+SCREENING_JOB_ID = "screening-sweep"
 """Fixed job ids: a restart replaces the jobs instead of adding duplicates."""
 
 
@@ -24,10 +27,22 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def run_sla_sweep() -> None:
-    """Run one SLA sweep against the app's database (the scheduled job)."""
-    report = sla.sweep(db(), now=_now())
+def run_sla_sweep(database: Database) -> None:
+    """Run one SLA sweep (a scheduled job: it runs on a worker thread, outside any app context)."""
+    report = sla.sweep(database, now=_now())
     log.debug("sla_sweep_done", reminded=report.reminded, escalated=report.escalated)
+
+
+def run_screening_sweep(database: Database, processes: int) -> None:
+    """Screen submitted vacancies and resume unfinished screenings (a scheduled job)."""
+    done = vacancies.run_pending_screenings(database, now=_now(), processes=processes)
+    if done:
+        log.info("screening_sweep_done", vacancies=done)
+
+
+def _processes() -> int:
+    configured = settings().screening_processes
+    return configured if configured > 0 else (os.cpu_count() or 1)
 
 
 @scheduler_cli.command("run")
@@ -36,16 +51,23 @@ def run() -> None:
     a second one is harmless: sweeps lock each row and re-check it)."""
     interval = settings().scheduler_interval_seconds
     scheduler = BlockingScheduler(timezone=dt.UTC)
-    scheduler.add_job(
-        run_sla_sweep,
-        "interval",
-        seconds=interval,
-        id=SLA_JOB_ID,
-        replace_existing=True,
-        coalesce=True,
-        max_instances=1,
-        next_run_time=_now(),
+    database = db()
+    jobs = (
+        (run_sla_sweep, (database,), SLA_JOB_ID),
+        (run_screening_sweep, (database, _processes()), SCREENING_JOB_ID),
     )
+    for job, args, job_id in jobs:
+        scheduler.add_job(
+            job,
+            "interval",
+            args=args,
+            seconds=interval,
+            id=job_id,
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
+            next_run_time=_now(),
+        )
     click.echo(f"scheduler: sweeping every {interval} s (Ctrl-C stops it)")
     try:
         scheduler.start()
@@ -61,5 +83,9 @@ def sweep_once(at: str | None) -> None:
     if at:
         parsed = dt.datetime.fromisoformat(at)
         now = parsed.replace(tzinfo=dt.UTC) if parsed.tzinfo is None else parsed.astimezone(dt.UTC)
+    screened = vacancies.run_pending_screenings(db(), now=now, processes=_processes())
     report = sla.sweep(db(), now=now)
-    click.echo(f"reminded: {report.reminded or 'none'}; escalated: {report.escalated or 'none'}")
+    click.echo(
+        f"screened: {screened or 'none'}; reminded: {report.reminded or 'none'}; "
+        f"escalated: {report.escalated or 'none'}"
+    )
