@@ -11,6 +11,7 @@ from api.commands.demo import demo_cli
 from api.commands.registry import registry_cli
 from api.commands.rules import rules_cli
 from api.commands.scheduler import scheduler_cli
+from api.commands.vacancies import delegation_cli, vacancy_cli
 from api.state import db
 from workflow import migrate
 
@@ -42,3 +43,5 @@ def register(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(rules_cli)
     app.cli.add_command(scheduler_cli)
+    app.cli.add_command(vacancy_cli)
+    app.cli.add_command(delegation_cli)

@@ -181,3 +181,22 @@ def list_published(db: Database) -> list[PublishedPack]:
     with db.read() as session:
         rows = session.scalars(select(RulePack).order_by(RulePack.published_at, RulePack.id))
         return [_view(r) for r in rows]
+
+
+def resolve(db: Database, reference: str) -> PublishedPack:
+    """Return the published pack a reference names: a digest, or a pack id (its newest version).
+
+    :raises NotFound: nothing published matches.
+    """
+    with db.read() as session:
+        query = select(RulePack)
+        if len(reference) == 64 and all(c in "0123456789abcdef" for c in reference):
+            query = query.where(RulePack.digest == reference)
+        else:
+            query = query.where(RulePack.pack_id == reference)
+        row = session.scalars(
+            query.order_by(RulePack.published_at.desc(), RulePack.id.desc())
+        ).first()
+        if row is None:
+            raise NotFound(f"no published rule pack {reference!r}")
+        return _view(row)

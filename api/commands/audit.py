@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import click
@@ -12,7 +13,9 @@ from config import ConfigurationError
 from workflow import ledger
 from workflow.checkpoints import CheckpointStore, MalformedCheckpoint, VerifierKey, load_signer
 from workflow.clock import SystemClock
-from workflow.errors import NotFound
+from workflow.errors import NotFound, WorkflowError
+from workflow.replay import replay
+from workflow.rulepacks import resolve
 
 audit_cli = AppGroup("audit", help="Verify, checkpoint and export the tamper-evident ledger.")
 
@@ -109,3 +112,52 @@ def export_command(tenant_code: str | None, output: Path | None) -> None:
 
 def _count(number: int, singular: str, plural: str) -> str:
     return f"{number} {singular if number == 1 else plural}"
+
+
+@audit_cli.command("replay")
+@click.argument("vacancy_id", type=int)
+@click.option(
+    "--pack",
+    "pack_ref",
+    default=None,
+    help="Replay under another published pack (digest or id) to see who gains or loses.",
+)
+@click.option(
+    "--round", "round_", type=int, default=None, help="Screening round (default: latest)."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def replay_command(
+    vacancy_id: int, pack_ref: str | None, round_: int | None, as_json: bool
+) -> None:
+    """Re-run a vacancy's stored screening; exit 1 if it does not reproduce the recorded digest."""
+    try:
+        digest = resolve(db(), pack_ref).digest if pack_ref else None
+        report = replay(db(), actor=None, vacancy_id=vacancy_id, pack_digest=digest, round=round_)
+    except WorkflowError as exc:
+        raise click.ClickException(exc.message) from None
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), indent=2))
+    elif not report.counterfactual:
+        verdict = "REPRODUCED" if report.reproduced else "DIFFERENT"
+        click.echo(f"vacancy {vacancy_id} round {report.round}: {verdict}")
+        click.echo(f"  recorded result {report.recorded_result_digest}")
+        click.echo(f"  replayed result {report.replayed_result_digest}")
+        click.echo(
+            f"  {report.candidates} candidates, pack {report.replay_pack[:16]}…, "
+            f"engine {report.replay_engine}"
+        )
+    else:
+        click.echo(
+            f"vacancy {vacancy_id} round {report.round} under pack "
+            f"{report.replay_pack[:16]}… instead of {report.recorded_pack[:16]}…:"
+        )
+        if not report.changes:
+            click.echo("  nobody gains, loses or moves")
+        for change in report.changes:
+            click.echo(
+                f"  {change.effect:<9} {change.nip}  {change.status_before} -> "
+                f"{change.status_after}, rank {change.rank_before or '-'} -> "
+                f"{change.rank_after or '-'}"
+            )
+    if not report.counterfactual and not report.reproduced:
+        raise click.exceptions.Exit(1)
