@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
 import multiprocessing
 import os
 import platform
@@ -35,8 +36,10 @@ from sqlalchemy.engine import make_url
 from workflow import ledger, migrate
 from workflow.clock import SystemClock
 from workflow.db import connect
-from workflow.models import ChainHead, LedgerEntry, Tenant
+from workflow.identity import actor_by_username
+from workflow.models import ChainHead, LedgerEntry, Position, RulePack, Tenant, User, UserRole
 from workflow.models.ledger import GENESIS_HASH
+from workflow.vacancies import open_vacancy, perform
 
 DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
 
@@ -118,6 +121,149 @@ def audited_appends(url: str, *, writers: int, tenants: int, appends: int) -> fl
     finally:
         db.dispose()
     return writers * appends / elapsed
+
+
+def _transition_world(
+    url: str, prefix: str, writers: int, tenants: int, vacancies: int
+) -> list[tuple[str, str, list[int]]]:
+    """Seed tenants, a position, a stand-in pack and, per writer, two users and draft vacancies."""
+    db = connect(url)
+    plan: list[tuple[str, str, list[int]]] = []
+    try:
+        with db.transaction() as session:
+            codes = []
+            for t in range(tenants):
+                tenant = Tenant(code=f"{prefix}-{t}", name=f"Bench {prefix} {t}", level="province")
+                session.add(tenant)
+                session.flush()
+                session.add(
+                    Position(
+                        tenant_id=tenant.id,
+                        code="ADM",
+                        title="Kepala Bagian",
+                        level="administrator",
+                        unit="Biro",
+                        is_key=False,
+                    )
+                )
+                codes.append(tenant.id)
+            digest = hashlib.sha256(prefix.encode()).hexdigest()
+            session.add(
+                RulePack(
+                    pack_id=prefix,
+                    version="1",
+                    digest=digest,
+                    canonical="{}",
+                    parent_digest=None,
+                    published_at=dt.datetime.now(dt.UTC),
+                    published_by="bench",
+                )
+            )
+            for w in range(writers):
+                tenant_id = codes[w % tenants]
+                for role in ("hr", "authority"):
+                    session.add(
+                        User(
+                            tenant_id=tenant_id,
+                            username=f"{prefix}-{role}-{w}",
+                            display_name=role,
+                            roles=[UserRole(role=role)],
+                        )
+                    )
+        for w in range(writers):
+            with db.read() as session:
+                hr = actor_by_username(session, f"{prefix}-hr-{w}")
+            ids = []
+            for v in range(vacancies):
+                outcome = open_vacancy(
+                    db,
+                    actor=hr,
+                    position_code="ADM",
+                    title=f"V{v}",
+                    reference_date=dt.date(2026, 3, 1),
+                    pack_digest=digest,
+                    idempotency_key=f"open-{w}-{v}",
+                    now=dt.datetime.now(dt.UTC),
+                )
+                ids.append(int(outcome.vacancy["id"]))
+            plan.append((f"{prefix}-hr-{w}", f"{prefix}-authority-{w}", ids))
+    finally:
+        db.dispose()
+    return plan
+
+
+def _transition_worker(
+    url: str, hr: str, authority: str, ids: list[int], barrier: Barrier, results: Any
+) -> None:
+    """One writer process: submit then cancel each of its vacancies (2 audited actions each)."""
+    db = connect(url, pool_size=1)
+    with db.read() as session:
+        submitter, canceller = actor_by_username(session, hr), actor_by_username(session, authority)
+    barrier.wait()
+    started = time.time()
+    for index, vacancy_id in enumerate(ids):
+        perform(
+            db,
+            actor=submitter,
+            vacancy_id=vacancy_id,
+            action="submit",
+            expected_version=1,
+            idempotency_key=f"s{index}",
+            now=dt.datetime.now(dt.UTC),
+        )
+        perform(
+            db,
+            actor=canceller,
+            vacancy_id=vacancy_id,
+            action="cancel",
+            expected_version=2,
+            idempotency_key=f"c{index}",
+            payload={"reason": "benchmark"},
+            now=dt.datetime.now(dt.UTC),
+        )
+    results.put((started, time.time()))
+    db.dispose()
+
+
+def audited_transitions(url: str, *, writers: int, tenants: int, vacancies: int) -> float:
+    """Return workflow transitions/s (the full use case, ledger on) for ``writers`` processes."""
+    context = multiprocessing.get_context("spawn")
+    plan = _transition_world(url, f"tw{writers}t{tenants}", writers, tenants, vacancies)
+    barrier = context.Barrier(writers)
+    results = context.Queue()
+    processes = [
+        context.Process(target=_transition_worker, args=(url, hr, auth, ids, barrier, results))
+        for hr, auth, ids in plan
+    ]
+    for process in processes:
+        process.start()
+    spans = [results.get(timeout=600) for _ in processes]
+    for process in processes:
+        process.join()
+        if process.exitcode != 0:
+            raise RuntimeError(f"a writer failed with exit code {process.exitcode}")
+    elapsed = max(end for _, end in spans) - min(start for start, _ in spans)
+    db = connect(url)
+    try:
+        if not ledger.verify(db).ok:
+            raise RuntimeError("the chains do not verify after the run")
+    finally:
+        db.dispose()
+    return writers * vacancies * 2 / elapsed
+
+
+def transition_figures(backend: str, url: str, *, vacancies: int) -> list[Figure]:
+    """Run the transition measurements on one database."""
+    figures = []
+    for writers, tenants in ((1, 1), (8, 1), (8, 8)):
+        per_writer = vacancies if writers == 1 else max(vacancies // 4, 1)
+        rate = audited_transitions(url, writers=writers, tenants=tenants, vacancies=per_writer)
+        spread = "one tenant" if tenants == 1 else f"{tenants} tenants"
+        label = f"audited transitions, {writers} writer{'s' if writers > 1 else ''}, {spread}"
+        total = writers * per_writer * 2
+        figures.append(Figure(backend, label, rate, "transitions/s", f"{total} total"))
+        print(f"  {backend}: {label}: {rate:,.0f} transitions/s", flush=True)
+    return figures
 
 
 def _bulk_rows(tenant_code: str, tenant_id: int, count: int) -> Iterator[list[dict[str, Any]]]:
@@ -249,12 +395,17 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--no-pg", action="store_true", help="measure SQLite only")
     parser.add_argument("--entries", type=int, default=100_000, help="chain length to verify")
     parser.add_argument("--appends", type=int, default=600, help="appends of the single writer")
+    parser.add_argument(
+        "--vacancies", type=int, default=300, help="vacancies the single writer submits and cancels"
+    )
     args = parser.parse_args(argv)
     figures: list[Figure] = []
     with sqlite_database() as url:
+        figures += transition_figures("sqlite", url, vacancies=args.vacancies)
         figures += ledger_figures("sqlite", url, entries=args.entries, appends=args.appends)
     if not args.no_pg:
         with postgres_database(args.pg_url) as url:
+            figures += transition_figures("postgresql", url, vacancies=args.vacancies)
             figures += ledger_figures("postgresql", url, entries=args.entries, appends=args.appends)
     _print(figures)
 

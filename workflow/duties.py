@@ -7,6 +7,7 @@ A delegate acts with the delegator's authority and carries the restrictions of b
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -52,10 +53,22 @@ def check(
     """Return the first duty rule ``actor`` would break by taking ``action``, or None."""
     if actor.is_system:
         return None
+    people = {p.user_id for p in actor.people()}
+    history = session.execute(
+        select(
+            VacancyAction.action,
+            VacancyAction.role,
+            VacancyAction.actor_id,
+            VacancyAction.on_behalf_of_id,
+        )
+        .where(VacancyAction.vacancy_id == vacancy.id)
+        .where(VacancyAction.actor_id.in_(people) | VacancyAction.on_behalf_of_id.in_(people))
+    ).all()
     for person in actor.people():
+        acted = [row for row in history if person.user_id in (row.actor_id, row.on_behalf_of_id)]
         refusal = (
-            _submitter_acts_later(session, vacancy, person, action)
-            or _second_role(session, vacancy, person, role)
+            _submitter_acts_later(vacancy, person, acted)
+            or _second_role(person, acted, role)
             or _candidate_decides(session, vacancy, person, action)
             or _conflicted_decides(session, vacancy, person, action)
         )
@@ -64,30 +77,12 @@ def check(
     return None
 
 
-def _acted(session: Session, vacancy: Vacancy, person: Actor) -> list[VacancyAction]:
-    who = person.user_id
-    return list(
-        session.scalars(
-            select(VacancyAction).where(
-                VacancyAction.vacancy_id == vacancy.id,
-                (VacancyAction.actor_id == who) | (VacancyAction.on_behalf_of_id == who),
-            )
-        )
-    )
-
-
-def _principal_of(row: VacancyAction) -> int | None:
-    return row.on_behalf_of_id or row.actor_id
-
-
-def _submitter_acts_later(
-    session: Session, vacancy: Vacancy, person: Actor, action: ActionDef
-) -> Refusal | None:
+def _submitter_acts_later(vacancy: Vacancy, person: Actor, acted: list[Any]) -> Refusal | None:
     if vacancy.state in OWN_STEP_STATES:
         return None
     submitted = any(
-        row.action == "submit" and _principal_of(row) == person.user_id
-        for row in _acted(session, vacancy, person)
+        row.action == "submit" and (row.on_behalf_of_id or row.actor_id) == person.user_id
+        for row in acted
     )
     if submitted:
         return Refusal(
@@ -97,8 +92,8 @@ def _submitter_acts_later(
     return None
 
 
-def _second_role(session: Session, vacancy: Vacancy, person: Actor, role: str) -> Refusal | None:
-    other = sorted({row.role for row in _acted(session, vacancy, person)} - {role})
+def _second_role(person: Actor, acted: list[Any], role: str) -> Refusal | None:
+    other = sorted({row.role for row in acted} - {role})
     if other:
         return Refusal(
             "SOD-ONE-ROLE",

@@ -21,9 +21,9 @@ from typing import Any
 
 import rfc8785
 import structlog
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from rules.screening import ScreeningResult, input_snapshot
 from rules.vocab import PROMOTION_TARGETS, PositionLevel
@@ -435,7 +435,12 @@ def _act(
 
 
 def _locked_vacancy(session: Session, actor: Actor, vacancy_id: int) -> Vacancy:
-    query = select(Vacancy).where(Vacancy.id == vacancy_id).with_for_update()
+    query = (
+        select(Vacancy)
+        .options(joinedload(Vacancy.position, innerjoin=True))
+        .where(Vacancy.id == vacancy_id)
+        .with_for_update(of=Vacancy)
+    )
     if not actor.is_national and not actor.is_system:
         query = query.where(Vacancy.tenant_id == actor.tenant_id)
     vacancy = session.scalar(query)
@@ -462,12 +467,7 @@ def _transition(step: Step) -> None:
     vacancy.updated_at = step.now
     if target != source:
         _enter(step, target)
-    seq = (
-        session.scalar(
-            select(func.max(VacancyAction.seq)).where(VacancyAction.vacancy_id == vacancy.id)
-        )
-        or 0
-    ) + 1
+    seq = vacancy.version  # one action per version: opening is seq 1 at version 1
     principal = step.actor.on_behalf_of
     session.add(
         VacancyAction(
@@ -543,6 +543,8 @@ def _seat_committee(step: Step) -> None:
 def _automatic(
     session: Session, vacancy: Vacancy, definition: WorkflowDefinition, now: dt.datetime
 ) -> list[str]:
+    if not any(a.automatic for a in definition.actions_from(vacancy.state)):
+        return []
     tenant = session.get(Tenant, vacancy.tenant_id)
     assert tenant is not None
     system = system_actor(tenant.id, tenant.code, tenant.level)
