@@ -31,6 +31,7 @@ migrate: install
 
 seed: migrate
 	$(FLASK) demo seed --employees $(EMPLOYEES) --if-empty
+	$(FLASK) rules publish --by make-run
 
 run: seed
 	@$(FLASK) users demo
