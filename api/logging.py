@@ -48,4 +48,7 @@ def configure_logging(settings: Settings) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level)
+    # chatty at INFO: every job run, every migration step
+    for name in ("apscheduler", "alembic"):
+        logging.getLogger(name).setLevel(max(logging.WARNING, root.level))
     _configured = True
