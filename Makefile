@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 EMPLOYEES ?= 20000
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= -n auto
 
 export PYTHONPATH := $(CURDIR)
 FLASK := $(BIN)/flask --app wsgi
