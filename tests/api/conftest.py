@@ -15,8 +15,9 @@ from flask.testing import FlaskClient
 
 from api import create_app
 from config import Settings
+from rules.pack import load_shipped
 from workflow.db import Database
-from workflow.identity import TOKEN_PREFIX, hash_token
+from workflow.identity import TOKEN_PREFIX, actor_by_username, hash_token
 from workflow.models import (
     ApiToken,
     Assessment,
@@ -28,11 +29,13 @@ from workflow.models import (
     Position,
     PositionCompetency,
     PositionHistory,
+    RulePack,
     Tenant,
     TrainingRecord,
     User,
     UserRole,
 )
+from workflow.vacancies import open_vacancy
 
 AGENCIES = ("national", "province", "city")
 AGENCY_ROLES = ("hr", "committee", "authority", "auditor", "admin")
@@ -50,6 +53,12 @@ class World:
     employee_id: dict[str, int] = field(default_factory=dict)
     user_id: dict[str, int] = field(default_factory=dict)
     tokens: dict[str, str] = field(default_factory=dict)
+    admin_position_code: dict[str, str] = field(default_factory=dict)
+    """The administrator position of each agency (what the seeded vacancies fill)."""
+    pack_digest: str = ""
+    """The published bkn-national pack every seeded vacancy pins."""
+    vacancy_id: dict[str, int] = field(default_factory=dict)
+    """A vacancy in draft for the province and for the city, opened by their HR officer."""
 
     def headers(self, username: str) -> dict[str, str]:
         """Return the Authorization header of a seeded user."""
@@ -174,6 +183,7 @@ def seed_world(db: Database) -> World:
             world.position_id[key] = position.id
             world.employee_nip[key] = staff[0].nip
             world.employee_id[key] = staff[0].id
+            world.admin_position_code[key] = other.code
             users = [_user(world, tenant, f"{key}.{role}", (role,)) for role in roles_of(key)]
             users.append(_user(world, tenant, f"{key}.all", ("hr", "auditor", "admin")))
             session.add_all(users)
@@ -190,7 +200,41 @@ def seed_world(db: Database) -> World:
                         created_at=NOW,
                     )
                 )
+    _open_vacancies(db, world)
     return world
+
+
+def _open_vacancies(db: Database, world: World) -> None:
+    """Publish bkn-national (stored directly: compiling it is tested elsewhere) and open a
+    draft vacancy for the province's and the city's administrator position."""
+    pack = load_shipped()["bkn-national"]
+    with db.transaction() as session:
+        session.add(
+            RulePack(
+                pack_id=pack.id,
+                version=pack.version,
+                digest=pack.digest,
+                canonical=pack.canonical_json.decode(),
+                parent_digest=None,
+                published_at=NOW,
+                published_by="test",
+            )
+        )
+    world.pack_digest = pack.digest
+    for key in ("province", "city"):
+        with db.read() as session:
+            actor = actor_by_username(session, f"{key}.hr")
+        outcome = open_vacancy(
+            db,
+            actor=actor,
+            position_code=world.admin_position_code[key],
+            title=f"Kepala Bagian Umum ({key})",
+            reference_date=dt.date(2026, 3, 1),
+            pack_digest=pack.digest,
+            idempotency_key=f"seed-{key}",
+            now=NOW,
+        )
+        world.vacancy_id[key] = int(outcome.vacancy["id"])
 
 
 @pytest.fixture
