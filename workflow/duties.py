@@ -53,6 +53,9 @@ def check(
     """Return the first duty rule ``actor`` would break by taking ``action``, or None."""
     if actor.is_system:
         return None
+    national = national_read_only(vacancy=vacancy, actor=actor, action=action)
+    if national is not None:
+        return national
     people = {p.user_id for p in actor.people()}
     history = session.execute(
         select(
@@ -75,6 +78,27 @@ def check(
         if refusal is not None:
             return refusal
     return None
+
+
+NATIONAL_ACTION_ROLE = "national_reviewer"
+"""The role in which a national user may act on another agency's vacancy (BKN's pertek)."""
+
+
+def national_read_only(*, vacancy: Vacancy, actor: Actor, action: ActionDef) -> Refusal | None:
+    """Refuse a national user acting on another agency's vacancy outside a national step.
+
+    National users read every agency but change none of its data; the one exception is the
+    national technical review (actions open to ``national_reviewer``).
+    """
+    if actor.is_system or not actor.is_national or actor.tenant_id == vacancy.tenant_id:
+        return None
+    if NATIONAL_ACTION_ROLE in action.roles:
+        return None
+    return Refusal(
+        "NATIONAL-READ-ONLY",
+        f"{actor.describe()} belongs to the national agency, which reads other agencies' "
+        f"vacancies but may only take their national technical review, not {action.name}",
+    )
 
 
 def _submitter_acts_later(vacancy: Vacancy, person: Actor, acted: list[Any]) -> Refusal | None:
