@@ -121,12 +121,8 @@ def history(
         rows = fetch_page(session, statement, page)
         ids = {r.actor_id for r in rows.items} | {r.on_behalf_of_id for r in rows.items}
         known = [i for i in ids if i is not None]
-        names: dict[int, str] = {
-            uid: name
-            for uid, name in session.execute(
-                select(User.id, User.username).where(User.id.in_(known))
-            )
-        }
+        users = select(User.id, User.username).where(User.id.in_(known))
+        names: dict[int, str] = {row.id: row.username for row in session.execute(users)}
         items = [
             HistoryEntry(
                 seq=r.seq,

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 from flask.testing import FlaskClient
+from sqlalchemy import select
 from werkzeug.test import TestResponse
 
 from bench.pool import REFERENCE_DATE, pool
@@ -62,7 +62,7 @@ def seed_candidates(database: Database, world: World) -> Candidates:
     )
     eligible = [d.nip for d in result.decisions if d.status == "eligible"]
     assert len(eligible) >= 2, "the seeded pool must hold eligible candidates"
-    members = {name: None for name in EXTRA_COMMITTEE} | {CANDIDATE_MEMBER: eligible[1]}
+    members = dict.fromkeys(EXTRA_COMMITTEE) | {CANDIDATE_MEMBER: eligible[1]}
     now = dt.datetime.now(dt.UTC)
     for username, nip in members.items():
         create_user(
