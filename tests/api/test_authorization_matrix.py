@@ -16,10 +16,12 @@ from typing import Any
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from tests.api.conftest import World, roles_of
+from tests.api.conftest import NOW, World, roles_of
 from workflow.db import Database
+from workflow.identity import actor_by_username
 from workflow.models import User
 from workflow.users import user_etag
+from workflow.vacancies import open_vacancy
 
 ROLES = ("hr", "committee", "authority", "national_reviewer", "auditor", "admin")
 RELATIONS = {"own": "province", "other": "city", "national": "national"}
@@ -27,6 +29,9 @@ ANYONE = frozenset(ROLES)
 PEOPLE = frozenset({"hr", "national_reviewer", "auditor"})
 ADMIN = frozenset({"admin"})
 LOGS = frozenset({"auditor", "admin"})
+HR = frozenset({"hr"})
+WORKFLOW = frozenset({"hr", "committee", "authority", "national_reviewer"})
+VACANCY_READERS = WORKFLOW | {"auditor"}
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,72 @@ class Rule:
     listed: str | None = None
     """A list that must show the province's object to own and national callers only."""
     body: Callable[[int], dict[str, Any]] | None = field(default=None, compare=False)
+    acts: frozenset[str] | None = None
+    """Of the permitted roles, those the operation itself then allows (a workflow action's
+    roles); the others get 403 once the object is found."""
+    setup: Callable[[Database, World, str | None, int], Prepared] | None = field(
+        default=None, compare=False
+    )
+    """Prepares one cell (called with the caller's username, or None): the object it acts on,
+    its headers and body, so that each cell is independent of the cells before it."""
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What a cell's setup hook gives the request: path values, headers, a body."""
+
+    params: dict[str, Any] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
+    body: dict[str, Any] | None = None
+
+
+def _agency(username: str | None) -> str:
+    return (username or "province.").split(".")[0]
+
+
+def _new_vacancy(_database: Database, world: World, username: str | None, n: int) -> Prepared:
+    """A vacancy for the caller's own agency's administrator position."""
+    body = {
+        "position": world.admin_position_code[_agency(username)],
+        "title": f"Matrix {n}",
+        "reference_date": "2026-03-01",
+        "pack": world.pack_digest,
+    }
+    return Prepared(headers={"Idempotency-Key": f"matrix-open-{n}"}, body=body)
+
+
+def _fresh_draft(database: Database, world: World, _username: str | None, n: int) -> Prepared:
+    """A new province draft per cell (a permitted submit moves it), submitted at version 1."""
+    with database.read() as session:
+        hr = actor_by_username(session, "province.hr")
+    outcome = open_vacancy(
+        database,
+        actor=hr,
+        position_code=world.admin_position_code["province"],
+        title=f"Matrix draft {n}",
+        reference_date=NOW.date(),
+        pack_digest=world.pack_digest,
+        idempotency_key=f"matrix-draft-{n}",
+        now=NOW,
+    )
+    return Prepared(
+        params={"vacancy_id": outcome.vacancy["id"], "action": "submit"},
+        headers={"If-Match": '"1"', "Idempotency-Key": f"matrix-act-{n}"},
+        body={},
+    )
+
+
+def _delegation(_database: Database, world: World, username: str | None, n: int) -> Prepared:
+    """The caller lets their agency's ``.all`` colleague act for them in their role."""
+    agency, _, role = (username or "province.hr").partition(".")
+    body = {
+        "delegate": f"{agency}.all",
+        "role": role,
+        "ends_at": "2099-01-01T00:00:00Z",
+        "starts_at": "2098-12-01T00:00:00Z",
+        "reason": f"matrix {n}",
+    }
+    return Prepared(body=body)
 
 
 POLICY = (
@@ -73,6 +144,22 @@ POLICY = (
         write=True,
         body=lambda n: {"display_name": f"Renamed {n}"},
     ),
+    # --- vacancies (GETs first: the list must still show the seeded draft on its first page)
+    Rule("GET", "/api/v1/vacancies", VACANCY_READERS, listed="vacancy"),
+    Rule("GET", "/api/v1/vacancies/{vacancy_id}", VACANCY_READERS, target=True),
+    Rule("GET", "/api/v1/vacancies/{vacancy_id}/history", VACANCY_READERS, target=True),
+    Rule("GET", "/api/v1/tasks", WORKFLOW),
+    Rule("POST", "/api/v1/vacancies", HR, ok=201, write=True, setup=_new_vacancy),
+    Rule(
+        "POST",
+        "/api/v1/vacancies/{vacancy_id}/actions/{action}",
+        WORKFLOW,
+        target=True,
+        write=True,
+        acts=HR,
+        setup=_fresh_draft,
+    ),
+    Rule("POST", "/api/v1/delegations", WORKFLOW, ok=201, setup=_delegation),
 )
 
 TARGET_USER = "province.committee"
@@ -88,6 +175,8 @@ def expected(rule: Rule, role: str | None, relation: str) -> int:
         return 404
     if rule.write and relation == "national":
         return 403
+    if rule.acts is not None and role not in rule.acts:
+        return 403
     return rule.ok
 
 
@@ -100,13 +189,16 @@ def _cells() -> list[tuple[Rule, str | None, str]]:
     return cells
 
 
-def _fill(path: str, world: World) -> str:
-    return path.format(
-        code=world.tenant_code["province"],
-        position_id=world.position_id["province"],
-        nip=world.employee_nip["province"],
-        user_id=world.user_id[TARGET_USER],
-    )
+def _fill(path: str, world: World, **params: Any) -> str:
+    values = {
+        "code": world.tenant_code["province"],
+        "position_id": world.position_id["province"],
+        "nip": world.employee_nip["province"],
+        "user_id": world.user_id[TARGET_USER],
+        "vacancy_id": world.vacancy_id["province"],
+        "action": "submit",
+    }
+    return path.format(**(values | params))
 
 
 def _listed_key(rule: Rule, world: World) -> tuple[str, Any]:
@@ -115,6 +207,7 @@ def _listed_key(rule: Rule, world: World) -> tuple[str, Any]:
         "position": ("id", world.position_id["province"]),
         "employee": ("id", world.employee_id["province"]),
         "user": ("id", world.user_id[TARGET_USER]),
+        "vacancy": ("id", world.vacancy_id["province"]),
     }[rule.listed or ""]
 
 
@@ -142,11 +235,17 @@ def test_every_cell_of_the_matrix(api: FlaskClient, world: World, database: Data
     mismatches = []
     counter = itertools.count()
     for rule, role, relation in cells:
-        headers = {} if role is None else world.headers(f"{RELATIONS[relation]}.{role}")
+        username = None if role is None else f"{RELATIONS[relation]}.{role}"
+        headers = {} if username is None else world.headers(username)
         if rule.method == "PATCH":
             headers["If-Match"] = _target_etag(database, world)
-        body = rule.body(next(counter)) if rule.body else None
-        response = api.open(_fill(rule.path, world), method=rule.method, json=body, headers=headers)
+        n = next(counter)
+        body = rule.body(n) if rule.body else None
+        prepared = rule.setup(database, world, username, n) if rule.setup else Prepared()
+        headers.update(prepared.headers)
+        body = prepared.body if prepared.body is not None else body
+        path = _fill(rule.path, world, **prepared.params)
+        response = api.open(path, method=rule.method, json=body, headers=headers)
         want = expected(rule, role, relation)
         cell = f"{rule.method} {rule.path} as {role or 'anonymous'} ({relation})"
         if response.status_code != want:
