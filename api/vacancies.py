@@ -48,7 +48,8 @@ READERS = (Role.HR, Role.COMMITTEE, Role.AUTHORITY, Role.NATIONAL_REVIEWER, Role
 """Who may read vacancies: everyone in the workflow and auditors; administrators manage
 users, not vacancies."""
 ACTORS = tasks.INBOX_ROLES
-"""Who may take workflow actions (the action's own roles then decide)."""
+"""Who has an inbox and may delegate. Actions are open to any user: the action's roles (or a
+delegation, which a deputy without the role may hold) decide, as a recorded `ROLE` refusal."""
 ACTIONS = vacancy_queries.user_actions()
 
 _KEY = re.compile(r"[A-Za-z0-9._:-]{1,255}")
@@ -180,7 +181,7 @@ def get_vacancy(vacancy_id: int) -> Any:
 
 
 @blp.route("/vacancies/<id:vacancy_id>/actions/<string:action>", methods=["POST"])
-@requires(*ACTORS)
+@requires()
 @json_only
 @blp.arguments(VacancyActionCreate)
 @blp.response(200, VacancyActionRead, headers=ETAG_HEADER)

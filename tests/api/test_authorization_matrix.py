@@ -153,7 +153,7 @@ POLICY = (
     Rule(
         "POST",
         "/api/v1/vacancies/{vacancy_id}/actions/{action}",
-        WORKFLOW,
+        ANYONE,
         target=True,
         write=True,
         acts=HR,
