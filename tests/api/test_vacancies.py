@@ -385,7 +385,8 @@ def test_each_role_sees_what_waits_on_it(
     assert http.tasks("national.national_reviewer") == {}
     assert http.tasks("province.all")[vacancy_id] == ["issue_decree", "cancel"]
     task = http.get("province.all", "/api/v1/tasks").json["items"][0]
-    assert task["overdue"] is False and task["due_at"] is not None
+    assert task["overdue"] is False
+    assert task["due_at"] is not None
 
 
 def test_the_committee_inbox_holds_seated_members_who_have_not_voted(
