@@ -61,8 +61,8 @@ class Task:
 
 def inbox(db: Database, *, actor: Actor, page: PageRequest, now: dt.datetime) -> Page[Task]:
     """Return the vacancies waiting on ``actor``, the soonest due first (no deadline last)."""
-    conditions = {
-        role.value: _condition(actor, role.value)
+    conditions: dict[str, ColumnElement[bool]] = {
+        str(role.value): _condition(actor, role.value)
         for role in INBOX_ROLES
         if role.value in actor.roles and actor.user_id is not None
     }
