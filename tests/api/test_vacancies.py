@@ -378,6 +378,11 @@ def test_each_role_sees_what_waits_on_it(
         vacancy_id: ["approve_technical", "reject_technical"]
     }
     assert vacancy_id not in http.tasks("province.all")  # no decree before the pertek
+    early = http.act(
+        "province.all", vacancy_id, "issue_decree", http.etag(vacancy_id),
+        decree_number="800/1/2026", decree_date=dt.datetime.now(dt.UTC).date().isoformat(),
+    )  # fmt: skip
+    assert problem(early, 422)["rule"] == "PERTEK-GIVEN"  # a failed guard names its rule
     http.act(
         "national.national_reviewer", vacancy_id, "approve_technical", http.etag(vacancy_id),
         reference="PERTEK/1",
