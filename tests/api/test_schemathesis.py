@@ -33,6 +33,42 @@ def _config() -> schemathesis.Config:
             "seed": 20261124,
             "generation": {"mode": "all", "deterministic": True, "max-examples": MAX_EXAMPLES},
             "operations": [
+                # The vacancy overrides come first and name one operation each: the first
+                # matching entry decides an option, and include-path/include-method filters
+                # are alternatives (an entry with both matches every POST).
+                {
+                    # A random If-Match is well-formed but never the current version (412); a
+                    # schema-valid payload can still miss a field the action requires or fail
+                    # its guard (422). Missing If-Match is 428 (RFC 6585), a missing
+                    # Idempotency-Key 400.
+                    "include-name": "POST /api/v1/vacancies/{vacancy_id}/actions/{action}",
+                    "checks": {
+                        "positive_data_acceptance": {"expected-statuses": [*OK, "412", "422"]},
+                        "missing_required_header": {
+                            "expected-statuses": ["400", "401", "403", "406", "415", "422", "428"]
+                        },
+                    },
+                },
+                {
+                    # A schema-valid new vacancy can name a position code or pack the caller's
+                    # agency does not have (422 naming the field), and a reused random
+                    # Idempotency-Key with another body is a 422. A missing Idempotency-Key
+                    # is a 400 naming the header.
+                    "include-name": "POST /api/v1/vacancies",
+                    "checks": {
+                        "positive_data_acceptance": {"expected-statuses": [*OK, "422"]},
+                        "missing_required_header": {
+                            "expected-statuses": ["400", "401", "403", "406", "415", "422"]
+                        },
+                    },
+                },
+                {
+                    # A schema-valid delegation can break a rule the schema cannot state (a
+                    # role the caller does not hold, another agency's delegate, over 90 days):
+                    # 422 naming it.
+                    "include-name": "POST /api/v1/delegations",
+                    "checks": {"positive_data_acceptance": {"expected-statuses": [*OK, "422"]}},
+                },
                 {
                     # A schema-valid new user can still break a rule the schema cannot state:
                     # national_reviewer outside the national agency, or an employee NIP that
@@ -53,43 +89,6 @@ def _config() -> schemathesis.Config:
                             "expected-statuses": ["400", "401", "403", "406", "415", "422", "428"]
                         },
                     },
-                },
-                {
-                    # Listed before /api/v1/vacancies, which include-path also matches.
-                    # A random If-Match is well-formed but never the current version (412); a
-                    # schema-valid payload can still miss a field the action requires or fail
-                    # its guard (422). Missing If-Match is 428 (RFC 6585), a missing
-                    # Idempotency-Key 400.
-                    "include-path": "/api/v1/vacancies/{vacancy_id}/actions/{action}",
-                    "include-method": "POST",
-                    "checks": {
-                        "positive_data_acceptance": {"expected-statuses": [*OK, "412", "422"]},
-                        "missing_required_header": {
-                            "expected-statuses": ["400", "401", "403", "406", "415", "422", "428"]
-                        },
-                    },
-                },
-                {
-                    # A schema-valid new vacancy can name a position code or pack the caller's
-                    # agency does not have (422 naming the field), and a reused random
-                    # Idempotency-Key with another body is a 422. A missing Idempotency-Key
-                    # is a 400 naming the header.
-                    "include-path": "/api/v1/vacancies",
-                    "include-method": "POST",
-                    "checks": {
-                        "positive_data_acceptance": {"expected-statuses": [*OK, "422"]},
-                        "missing_required_header": {
-                            "expected-statuses": ["400", "401", "403", "406", "415", "422"]
-                        },
-                    },
-                },
-                {
-                    # A schema-valid delegation can break a rule the schema cannot state (a
-                    # role the caller does not hold, another agency's delegate, over 90 days):
-                    # 422 naming it.
-                    "include-path": "/api/v1/delegations",
-                    "include-method": "POST",
-                    "checks": {"positive_data_acceptance": {"expected-statuses": [*OK, "422"]}},
                 },
             ],
         }
