@@ -495,10 +495,14 @@ def _neighbour(
     )
 
 
-def _tie_text(relation: str, rank: int, key: str, mine: object, theirs: object, lang: Lang) -> str:
-    a = "-" if mine is None else mine
-    b = "-" if theirs is None else theirs
-    what = "status" if key == "status" else SORT_KEYS[key]
+def _tie_text(
+    relation: str, rank: int, key: str, mine: str | None, theirs: str | None, lang: Lang
+) -> str:
+    unknown = "-" if lang == "en" else "tidak ada"
+    a = unknown if mine is None else mine
+    b = unknown if theirs is None else theirs
+    fallback = SORT_KEYS.get(key, key)
+    what = _KEY_LABELS.get(key, (fallback, fallback))[1 if lang == "id" else 0]
     if lang == "id":
         where = "di atas" if relation == "below" else "di bawah"
         return f"peringkat {where} #{rank} karena {what}: {a} lawan {b}"
@@ -607,6 +611,11 @@ def what_if(
             "give either position_id or vacancy",
             [{"field": "position_id", "message": "or vacancy"}],
         )
+    if nip is not None and not actor.roles & REGISTRY_READERS:
+        raise Refused(
+            "explaining a registry employee needs one of the roles "
+            f"{', '.join(sorted(REGISTRY_READERS))}; send a profile instead"
+        )
     pack = published_pack(db, digest)
     context: VacancyContext | None = None
     candidate: CandidateProfile | None = None
@@ -626,11 +635,6 @@ def what_if(
                 session, position_id=position_id, reference_date=reference_date or today
             )
         if nip is not None:
-            if not actor.roles & REGISTRY_READERS:
-                raise Refused(
-                    "explaining a registry employee needs one of the roles "
-                    f"{', '.join(sorted(REGISTRY_READERS))}; send a profile instead"
-                )
             employee = session.scalar(select(Employee).where(Employee.nip == nip))
             if employee is None or not _readable(actor, employee.tenant_id):
                 raise NotFound(f"no employee with NIP {nip}")

@@ -379,6 +379,9 @@ class RulePackDetailRead(RulePackRead):
     title = fields.Nested(TextRead, required=True)
     effective_from = fields.String(required=True)
     effective_to = fields.String(allow_none=True)
+    legal_basis = fields.List(
+        fields.Dict(), required=True, metadata={"description": "[{ref, title, note}]"}
+    )
     levels = fields.List(fields.String(), required=True)
     parameters = fields.Dict(
         keys=fields.String(),

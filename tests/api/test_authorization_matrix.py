@@ -13,10 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from tests.api.conftest import World, roles_of
+from tests.api.screening_support import screen_province_vacancy
 from workflow.db import Database
 from workflow.models import User
 from workflow.users import user_etag
@@ -27,6 +29,17 @@ ANYONE = frozenset(ROLES)
 PEOPLE = frozenset({"hr", "national_reviewer", "auditor"})
 ADMIN = frozenset({"admin"})
 LOGS = frozenset({"auditor", "admin"})
+CANDIDATES = frozenset({"hr", "committee", "authority", "national_reviewer", "auditor"})
+REPLAYERS = frozenset({"hr", "national_reviewer", "auditor"})
+WHAT_IF_PROFILE = {
+    "nip": "198001012005011001",
+    "birth_date": "1980-01-01",
+    "employment_type": "PNS",
+}
+WHAT_IF_VACANCY = {"level": "administrator", "reference_date": "2026-03-01"}
+MATRIX_NIP = "{nip}"
+MATRIX_POSITION = -1
+"""Placeholders in bodies, replaced with the province's employee and position."""
 
 
 @dataclass(frozen=True)
@@ -45,6 +58,8 @@ class Rule:
     listed: str | None = None
     """A list that must show the province's object to own and national callers only."""
     body: Callable[[int], dict[str, Any]] | None = field(default=None, compare=False)
+    screened: bool = False
+    """``{vacancy_id}`` is a province vacancy that has been screened (not the draft one)."""
 
 
 POLICY = (
@@ -73,6 +88,40 @@ POLICY = (
         write=True,
         body=lambda n: {"display_name": f"Renamed {n}"},
     ),
+    # --- screening and rule packs (api/screening.py)
+    Rule("GET", "/api/v1/vacancies/{vacancy_id}/shortlist", CANDIDATES, target=True, screened=True),
+    Rule(
+        "GET",
+        "/api/v1/vacancies/{vacancy_id}/candidates/{nip}/explanation",
+        CANDIDATES,
+        target=True,
+        screened=True,
+    ),
+    Rule(
+        "POST",
+        "/api/v1/vacancies/{vacancy_id}/replay",
+        REPLAYERS,
+        target=True,
+        screened=True,
+        body=lambda n: {},
+    ),
+    Rule("GET", "/api/v1/rule-packs", ANYONE),
+    Rule("GET", "/api/v1/rule-packs/{digest}", ANYONE),
+    # a profile is nobody's registry data: every candidate reader of every agency may explain one
+    Rule(
+        "POST",
+        "/api/v1/rule-packs/{digest}/explain",
+        CANDIDATES,
+        body=lambda n: {"profile": WHAT_IF_PROFILE, "vacancy": WHAT_IF_VACANCY},
+    ),
+    # a registry employee (of the province, for its position): the registry's readers only
+    Rule(
+        "POST",
+        "/api/v1/rule-packs/{digest}/explain",
+        PEOPLE,
+        target=True,
+        body=lambda n: {"nip": MATRIX_NIP, "position_id": MATRIX_POSITION},
+    ),
 )
 
 TARGET_USER = "province.committee"
@@ -100,13 +149,36 @@ def _cells() -> list[tuple[Rule, str | None, str]]:
     return cells
 
 
-def _fill(path: str, world: World) -> str:
+def _fill(path: str, world: World, rule: Rule | None = None, screened: int = 0) -> str:
     return path.format(
         code=world.tenant_code["province"],
         position_id=world.position_id["province"],
         nip=world.employee_nip["province"],
         user_id=world.user_id[TARGET_USER],
+        vacancy_id=screened if rule is not None and rule.screened else world.vacancy_id["province"],
+        digest=world.pack_digest,
     )
+
+
+def _fill_body(body: dict[str, Any] | None, world: World) -> dict[str, Any] | None:
+    if body is None:
+        return None
+    return {
+        key: (
+            world.employee_nip["province"]
+            if value == MATRIX_NIP
+            else world.position_id["province"]
+            if value == MATRIX_POSITION
+            else value
+        )
+        for key, value in body.items()
+    }
+
+
+@pytest.fixture
+def screened_vacancy(database: Database, world: World) -> int:
+    """A province vacancy screened for real; the world's own draft vacancies stay as they are."""
+    return screen_province_vacancy(database, world).vacancy_id
 
 
 def _listed_key(rule: Rule, world: World) -> tuple[str, Any]:
@@ -137,7 +209,9 @@ def test_policy_covers_every_documented_endpoint(api: FlaskClient) -> None:
     assert documented == {(rule.method, rule.path) for rule in POLICY}
 
 
-def test_every_cell_of_the_matrix(api: FlaskClient, world: World, database: Database) -> None:
+def test_every_cell_of_the_matrix(
+    api: FlaskClient, world: World, database: Database, screened_vacancy: int
+) -> None:
     cells = _cells()
     mismatches = []
     counter = itertools.count()
@@ -145,8 +219,9 @@ def test_every_cell_of_the_matrix(api: FlaskClient, world: World, database: Data
         headers = {} if role is None else world.headers(f"{RELATIONS[relation]}.{role}")
         if rule.method == "PATCH":
             headers["If-Match"] = _target_etag(database, world)
-        body = rule.body(next(counter)) if rule.body else None
-        response = api.open(_fill(rule.path, world), method=rule.method, json=body, headers=headers)
+        body = _fill_body(rule.body(next(counter)) if rule.body else None, world)
+        url = _fill(rule.path, world, rule, screened_vacancy)
+        response = api.open(url, method=rule.method, json=body, headers=headers)
         want = expected(rule, role, relation)
         cell = f"{rule.method} {rule.path} as {role or 'anonymous'} ({relation})"
         if response.status_code != want:

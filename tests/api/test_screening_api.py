@@ -169,6 +169,8 @@ def test_an_eligible_candidate_is_explained_with_rank_and_tie_breaks(
     neighbours = {n["relation"]: n for n in body["neighbours"]}
     assert neighbours["above"]["nip"] == eligible[0]
     assert neighbours["above"]["rank"] == 1
+    assert neighbours["above"]["text"].startswith("ranked behind #1 on ")
+    assert neighbours["below"]["text"].startswith("ranked ahead of #3 on ")
     assert neighbours["below"]["rank"] == 3
     for neighbour in neighbours.values():
         assert neighbour["decided_by"] in {"status", *(k["key"] for k in _keys())}
