@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final, Generic, Literal, TypeVar
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from rules.derive import measure
 from rules.errors import PackInvalid, PackNotEffective, ProfileInvalid, RulesError
@@ -190,6 +191,7 @@ def shortlist(
             .order_by(ShortlistEntry.rank, ShortlistEntry.employee_id)
             .limit(page.per_page)
             .offset(page.offset)
+            .options(joinedload(Employee.tenant))
         ).all()
         employees = [employee for _, employee in rows]
         items = [

@@ -181,6 +181,29 @@ def test_an_eligible_candidate_is_explained_with_rank_and_tie_breaks(
     assert {r.purpose for r in records} == {"screening_explanation"}
 
 
+def test_across_a_status_boundary_the_status_decides(
+    api: FlaskClient, world: World, screened: Screened
+) -> None:
+    needs_data = screened.nips("needs_data")[0]
+    rank = next(r["rank"] for r in screened.ranking if r["nip"] == needs_data)
+    body = _explain(api, world, screened.vacancy_id, needs_data).json
+    assert body["explanation"]["status"] == "needs_data"
+    assert body["explanation"]["missing"]
+    above, below = body["neighbours"]
+    assert (above["relation"], above["rank"], above["status"]) == ("above", rank - 1, "eligible")
+    assert (above["decided_by"], above["candidate_value"], above["neighbour_value"]) == (
+        "status",
+        "needs_data",
+        "eligible",
+    )
+    assert (below["rank"], below["status"], below["decided_by"]) == (
+        rank + 1,
+        "ineligible",
+        "status",
+    )
+    assert above["text"] == f"ranked behind #{rank - 1} on status: needs_data vs eligible"
+
+
 def _keys() -> list[dict[str, str]]:
     return load_shipped()["bkn-national"].ranking.to_data()["keys"]  # type: ignore[no-any-return]
 
