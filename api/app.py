@@ -17,6 +17,7 @@ from api import (
     metrics,
     registry,
     requests,
+    screening,
     users,
     vacancies,
 )
@@ -98,6 +99,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     api.register_blueprint(health.blp)
     api.register_blueprint(metrics.blp)
     for blueprint in (registry.blp, users.blp, access_log.blp, vacancies.blp):
+        api.register_blueprint(blueprint, url_prefix=API_PREFIX)
+    for blueprint in (screening.blp, screening.packs_blp):
         api.register_blueprint(blueprint, url_prefix=API_PREFIX)
     app.register_blueprint(docs.blp)
     register_error_handlers(app)

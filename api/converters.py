@@ -39,10 +39,17 @@ class CodeConverter(BaseConverter):
     regex = r"[A-Za-z0-9._-]{1,40}"
 
 
+class DigestConverter(BaseConverter):
+    """A SHA-256 digest (a rule pack's identity): exactly 64 lowercase hex digits."""
+
+    regex = r"[0-9a-f]{64}"
+
+
 CONVERTERS: dict[str, tuple[type[BaseConverter], dict[str, Any]]] = {
     "id": (IdConverter, {"type": "integer", "minimum": 1, "maximum": MAX_ID}),
     "nip": (NipConverter, {"type": "string", "pattern": "^[0-9]{18}$"}),
     "code": (CodeConverter, {"type": "string", "pattern": "^[A-Za-z0-9._-]{1,40}$"}),
+    "digest": (DigestConverter, {"type": "string", "pattern": "^[0-9a-f]{64}$"}),
 }
 
 

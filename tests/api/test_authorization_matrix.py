@@ -13,10 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from tests.api.conftest import NOW, World, roles_of
+from tests.api.screening_support import screen_province_vacancy
 from workflow.db import Database
 from workflow.identity import actor_by_username
 from workflow.models import User
@@ -32,6 +34,17 @@ LOGS = frozenset({"auditor", "admin"})
 HR = frozenset({"hr"})
 WORKFLOW = frozenset({"hr", "committee", "authority", "national_reviewer"})
 VACANCY_READERS = WORKFLOW | {"auditor"}
+CANDIDATES = frozenset({"hr", "committee", "authority", "national_reviewer", "auditor"})
+REPLAYERS = frozenset({"hr", "national_reviewer", "auditor"})
+WHAT_IF_PROFILE = {
+    "nip": "198001012005011001",
+    "birth_date": "1980-01-01",
+    "employment_type": "PNS",
+}
+WHAT_IF_VACANCY = {"level": "administrator", "reference_date": "2026-03-01"}
+MATRIX_NIP = "{nip}"
+MATRIX_POSITION = -1
+"""Placeholders in bodies, replaced with the province's employee and position."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +71,8 @@ class Rule:
     )
     """Prepares one cell (called with the caller's username, or None): the object it acts on,
     its headers and body, so that each cell is independent of the cells before it."""
+    screened: bool = False
+    """``{vacancy_id}`` is a province vacancy that has been screened (not the draft one)."""
 
 
 @dataclass(frozen=True)
@@ -160,6 +175,40 @@ POLICY = (
         setup=_fresh_draft,
     ),
     Rule("POST", "/api/v1/delegations", WORKFLOW, ok=201, setup=_delegation),
+    # --- screening and rule packs (api/screening.py)
+    Rule("GET", "/api/v1/vacancies/{vacancy_id}/shortlist", CANDIDATES, target=True, screened=True),
+    Rule(
+        "GET",
+        "/api/v1/vacancies/{vacancy_id}/candidates/{nip}/explanation",
+        CANDIDATES,
+        target=True,
+        screened=True,
+    ),
+    Rule(
+        "POST",
+        "/api/v1/vacancies/{vacancy_id}/replay",
+        REPLAYERS,
+        target=True,
+        screened=True,
+        body=lambda n: {},
+    ),
+    Rule("GET", "/api/v1/rule-packs", ANYONE),
+    Rule("GET", "/api/v1/rule-packs/{digest}", ANYONE),
+    # a profile is nobody's registry data: every candidate reader of every agency may explain one
+    Rule(
+        "POST",
+        "/api/v1/rule-packs/{digest}/explain",
+        CANDIDATES,
+        body=lambda n: {"profile": WHAT_IF_PROFILE, "vacancy": WHAT_IF_VACANCY},
+    ),
+    # a registry employee (of the province, for its position): the registry's readers only
+    Rule(
+        "POST",
+        "/api/v1/rule-packs/{digest}/explain",
+        PEOPLE,
+        target=True,
+        body=lambda n: {"nip": MATRIX_NIP, "position_id": MATRIX_POSITION},
+    ),
 )
 
 TARGET_USER = "province.committee"
@@ -189,16 +238,38 @@ def _cells() -> list[tuple[Rule, str | None, str]]:
     return cells
 
 
-def _fill(path: str, world: World, **params: Any) -> str:
+def _fill(path: str, world: World, rule: Rule, screened: int, **params: Any) -> str:
     values = {
         "code": world.tenant_code["province"],
         "position_id": world.position_id["province"],
         "nip": world.employee_nip["province"],
         "user_id": world.user_id[TARGET_USER],
-        "vacancy_id": world.vacancy_id["province"],
+        "vacancy_id": screened if rule.screened else world.vacancy_id["province"],
         "action": "submit",
+        "digest": world.pack_digest,
     }
     return path.format(**(values | params))
+
+
+def _fill_body(body: dict[str, Any] | None, world: World) -> dict[str, Any] | None:
+    if body is None:
+        return None
+    return {
+        key: (
+            world.employee_nip["province"]
+            if value == MATRIX_NIP
+            else world.position_id["province"]
+            if value == MATRIX_POSITION
+            else value
+        )
+        for key, value in body.items()
+    }
+
+
+@pytest.fixture
+def screened_vacancy(database: Database, world: World) -> int:
+    """A province vacancy screened for real; the world's own draft vacancies stay as they are."""
+    return screen_province_vacancy(database, world).vacancy_id
 
 
 def _listed_key(rule: Rule, world: World) -> tuple[str, Any]:
@@ -230,7 +301,9 @@ def test_policy_covers_every_documented_endpoint(api: FlaskClient) -> None:
     assert documented == {(rule.method, rule.path) for rule in POLICY}
 
 
-def test_every_cell_of_the_matrix(api: FlaskClient, world: World, database: Database) -> None:
+def test_every_cell_of_the_matrix(
+    api: FlaskClient, world: World, database: Database, screened_vacancy: int
+) -> None:
     cells = _cells()
     mismatches = []
     counter = itertools.count()
@@ -240,11 +313,11 @@ def test_every_cell_of_the_matrix(api: FlaskClient, world: World, database: Data
         if rule.method == "PATCH":
             headers["If-Match"] = _target_etag(database, world)
         n = next(counter)
-        body = rule.body(n) if rule.body else None
+        body = _fill_body(rule.body(n) if rule.body else None, world)
         prepared = rule.setup(database, world, username, n) if rule.setup else Prepared()
         headers.update(prepared.headers)
         body = prepared.body if prepared.body is not None else body
-        path = _fill(rule.path, world, **prepared.params)
+        path = _fill(rule.path, world, rule, screened_vacancy, **prepared.params)
         response = api.open(path, method=rule.method, json=body, headers=headers)
         want = expected(rule, role, relation)
         cell = f"{rule.method} {rule.path} as {role or 'anonymous'} ({relation})"
