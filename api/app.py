@@ -8,7 +8,20 @@ from typing import Any
 import structlog
 from flask import Flask, request
 
-from api import access_log, cli, converters, docs, health, metrics, registry, requests, users
+from api import (
+    access_log,
+    cli,
+    converters,
+    docs,
+    health,
+    imports,
+    ledger,
+    metrics,
+    monitoring,
+    registry,
+    requests,
+    users,
+)
 from api.auth import SECURITY_SCHEME
 from api.errors import ProblemApi, register_error_handlers
 from api.logging import configure_logging
@@ -87,6 +100,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     api.register_blueprint(health.blp)
     api.register_blueprint(metrics.blp)
     for blueprint in (registry.blp, users.blp, access_log.blp):
+        api.register_blueprint(blueprint, url_prefix=API_PREFIX)
+    for blueprint in (ledger.blp, monitoring.blp, imports.blp):
         api.register_blueprint(blueprint, url_prefix=API_PREFIX)
     app.register_blueprint(docs.blp)
     register_error_handlers(app)
