@@ -137,9 +137,10 @@ def test_verify_reports_a_row_tampered_through_sql(
     assert province["tenant"] == "36.00"
     assert province["entries"] == PROVINCE_ENTRIES
     assert province["first_break"] is None
-    assert province["head"] == _entries(api, world, "province.auditor", per_page=100)["items"][-1][
-        "entry_hash"
-    ]
+    assert (
+        province["head"]
+        == _entries(api, world, "province.auditor", per_page=100)["items"][-1]["entry_hash"]
+    )
 
     _tamper(database, world.tenant_id["province"], 3)
     response = api.get("/api/v1/ledger/verify", headers=world.headers("national.auditor"))

@@ -136,7 +136,9 @@ def _scene(database: Database, world: World) -> dict[str, int]:
 
 
 def _get(api: FlaskClient, world: World, path: str, user: str, **query: Any) -> dict[str, Any]:
-    response = api.get(f"/api/v1/monitoring/{path}", query_string=query, headers=world.headers(user))
+    response = api.get(
+        f"/api/v1/monitoring/{path}", query_string=query, headers=world.headers(user)
+    )
     assert response.status_code == 200, response.json
     body: dict[str, Any] = response.json
     return body
