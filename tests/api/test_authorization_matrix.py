@@ -8,6 +8,7 @@ callers are city users, "national" callers are users of the national agency (BKN
 
 from __future__ import annotations
 
+import io
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ ANYONE = frozenset(ROLES)
 PEOPLE = frozenset({"hr", "national_reviewer", "auditor"})
 ADMIN = frozenset({"admin"})
 LOGS = frozenset({"auditor", "admin"})
+LEDGER = frozenset({"auditor", "national_reviewer"})
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,8 @@ class Rule:
     listed: str | None = None
     """A list that must show the province's object to own and national callers only."""
     body: Callable[[int], dict[str, Any]] | None = field(default=None, compare=False)
+    files: dict[str, str] | None = field(default=None, compare=False)
+    """A multipart upload of these files (name: content) instead of a JSON body."""
 
 
 POLICY = (
@@ -72,6 +76,35 @@ POLICY = (
         target=True,
         write=True,
         body=lambda n: {"display_name": f"Renamed {n}"},
+    ),
+    # --- ledger, monitoring and registry upload
+    Rule("GET", "/api/v1/ledger", LEDGER, listed="ledger"),
+    Rule("GET", "/api/v1/ledger/verify", LEDGER),
+    Rule("GET", "/api/v1/ledger/export", LEDGER),
+    Rule("GET", "/api/v1/ledger/checkpoints", LEDGER),
+    # the province's chain is named in the body: another agency's auditor is told it does not
+    # exist; a checkpoint is an anchor, not agency data, so the national auditor may sign it
+    Rule(
+        "POST",
+        "/api/v1/ledger/checkpoints",
+        frozenset({"auditor"}),
+        ok=201,
+        target=True,
+        body=lambda n: {"tenant": "36.00"},
+    ),
+    Rule("GET", "/api/v1/monitoring/agencies", LEDGER, listed="agency"),
+    Rule("GET", "/api/v1/monitoring/deviations", LEDGER),
+    Rule("GET", "/api/v1/monitoring/nine-box", LEDGER, listed="agency"),
+    # header-only files: an empty import, valid for any agency (national HR: BKN's own records)
+    Rule(
+        "POST",
+        "/api/v1/registry/imports",
+        frozenset({"hr"}),
+        ok=201,
+        files={
+            "positions.csv": "tenant_code,code,title,level,unit\n",
+            "position_competencies.csv": "tenant_code,position_code,competency,required_level\n",
+        },
     ),
 )
 
@@ -115,6 +148,8 @@ def _listed_key(rule: Rule, world: World) -> tuple[str, Any]:
         "position": ("id", world.position_id["province"]),
         "employee": ("id", world.employee_id["province"]),
         "user": ("id", world.user_id[TARGET_USER]),
+        "ledger": ("tenant", world.tenant_code["province"]),
+        "agency": ("agency", world.tenant_code["province"]),
     }[rule.listed or ""]
 
 
@@ -146,7 +181,19 @@ def test_every_cell_of_the_matrix(api: FlaskClient, world: World, database: Data
         if rule.method == "PATCH":
             headers["If-Match"] = _target_etag(database, world)
         body = rule.body(next(counter)) if rule.body else None
-        response = api.open(_fill(rule.path, world), method=rule.method, json=body, headers=headers)
+        if rule.files is not None:
+            parts = [(io.BytesIO(text.encode()), name) for name, text in rule.files.items()]
+            response = api.open(
+                _fill(rule.path, world),
+                method=rule.method,
+                data={"files": parts},
+                content_type="multipart/form-data",
+                headers=headers,
+            )
+        else:
+            response = api.open(
+                _fill(rule.path, world), method=rule.method, json=body, headers=headers
+            )
         want = expected(rule, role, relation)
         cell = f"{rule.method} {rule.path} as {role or 'anonymous'} ({relation})"
         if response.status_code != want:
