@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, String, and_, cast, func, or_, select
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import Select, func, or_, select, tuple_
+from sqlalchemy.orm import Session
 
 from config import Settings
 from workflow import ledger
@@ -86,14 +86,15 @@ def list_entries(
         LedgerEntry.entry_hash,
     )
     with db.read() as session:
-        dialect = session.get_bind().dialect.name
         statement = _filtered(
             select(*columns)
             .join_from(LedgerEntry, Tenant, LedgerEntry.tenant_id == Tenant.id)
             .where(readable(actor).clause(LedgerEntry.tenant_id)),
             where,
-            dialect,
         )
+        if where.vacancy_id is not None:
+            keys = _about_vacancy(session, statement, where.vacancy_id)
+            statement = statement.where(tuple_(LedgerEntry.tenant_id, LedgerEntry.seq).in_(keys))
         total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
         rows = session.execute(
             statement.order_by(Tenant.code, LedgerEntry.seq)
@@ -105,7 +106,7 @@ def list_entries(
     )
 
 
-def _filtered(statement: _S, where: EntryFilter, dialect: str) -> _S:
+def _filtered(statement: _S, where: EntryFilter) -> _S:
     if where.tenant_code is not None:
         statement = statement.where(Tenant.code == where.tenant_code)
     if where.kind is not None:
@@ -114,29 +115,42 @@ def _filtered(statement: _S, where: EntryFilter, dialect: str) -> _S:
         statement = statement.where(LedgerEntry.created_at >= where.since)
     if where.until is not None:
         statement = statement.where(LedgerEntry.created_at < where.until)
-    if where.vacancy_id is not None:
-        statement = statement.where(_about_vacancy(where.vacancy_id, dialect))
     return statement
 
 
-def _about_vacancy(vacancy_id: int, dialect: str) -> ColumnElement[bool]:
-    """Entries whose ``data.vacancy`` is ``vacancy_id``.
+def _about_vacancy(
+    session: Session, statement: Select[*tuple[Any, ...]], vacancy_id: int
+) -> list[tuple[int, int]]:
+    """Return (tenant id, seq) of the entries ``statement`` selects whose ``data.vacancy`` is
+    ``vacancy_id``.
 
-    The body is canonical JSON, so a cheap text match finds every candidate (``"vacancy":7`` is
-    followed by ``,`` or ``}``); the JSON test then keeps only the top-level member of ``data``.
+    The body is canonical JSON, so a text match finds every candidate (``"vacancy":7`` then
+    ``,`` or ``}``) by index-free scan without parsing; each candidate is then parsed here, so
+    only the top-level member of ``data`` counts and a malformed (tampered) body is skipped
+    rather than breaking the query.
     """
     body = LedgerEntry.body
-    text = or_(
-        body.contains(f'"vacancy":{vacancy_id},', autoescape=True),
-        body.contains(f'"vacancy":{vacancy_id}}}', autoescape=True),
+    candidates = session.execute(
+        statement.with_only_columns(LedgerEntry.tenant_id, LedgerEntry.seq, body).where(
+            or_(
+                body.contains(f'"vacancy":{vacancy_id},', autoescape=True),
+                body.contains(f'"vacancy":{vacancy_id}}}', autoescape=True),
+            )
+        )
     )
-    if dialect == "postgresql":
-        member = cast(body, JSONB)["data"]["vacancy"]
-        exact = func.jsonb_typeof(member) == "number"
-        return and_(text, exact, cast(member, String) == str(vacancy_id))
-    member_type = func.json_type(body, "$.data.vacancy")
-    value = func.json_extract(body, "$.data.vacancy")
-    return and_(text, func.json_valid(body) == 1, member_type == "integer", value == vacancy_id)
+    return [
+        (tenant_id, seq) for tenant_id, seq, text in candidates if _names_vacancy(text, vacancy_id)
+    ]
+
+
+def _names_vacancy(body: str, vacancy_id: int) -> bool:
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        return False
+    data = parsed.get("data") if isinstance(parsed, dict) else None
+    value = data.get("vacancy") if isinstance(data, dict) else None
+    return type(value) is int and value == vacancy_id
 
 
 def _view(code: str, seq: int, kind: str, body: str, prev_hash: str, entry_hash: str) -> EntryView:

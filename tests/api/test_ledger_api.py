@@ -33,18 +33,17 @@ def _entries(api: FlaskClient, world: World, user: str, **query: Any) -> dict[st
     return body
 
 
-def _tamper(database: Database, tenant_id: int, seq: int) -> None:
-    """Alter one stored body through SQL, lifting the append-only trigger as an attacker would."""
+def _tamper(database: Database, tenant_id: int, seq: int, *, garble: bool = False) -> None:
+    """Alter one stored body through SQL, lifting the append-only trigger as an attacker would
+    (``garble``: so that it is no longer JSON at all)."""
+    change = "body || 'x'" if garble else "replace(body, '\"ok\":', '\"ok\": ')"
     with database.transaction() as session:
         if database.is_sqlite:
             session.execute(text("DROP TRIGGER ledger_entry_no_update"))
         else:
             session.execute(text("SET LOCAL session_replication_role = replica"))
         session.execute(
-            text(
-                "UPDATE ledger_entry SET body = replace(body, '\"ok\":', '\"ok\": ') "
-                "WHERE tenant_id = :t AND seq = :s"
-            ),
+            text(f"UPDATE ledger_entry SET body = {change} WHERE tenant_id = :t AND seq = :s"),
             {"t": tenant_id, "s": seq},
         )
 
@@ -193,7 +192,8 @@ def test_export_streams_the_bytes_of_the_cli_export(
     runner = api_app.test_cli_runner()
     cli_all = runner.invoke(args=["audit", "export"])
     cli_province = runner.invoke(args=["audit", "export", "--tenant", "36.00"])
-    assert cli_all.exit_code == 0 and cli_province.exit_code == 0
+    assert cli_all.exit_code == 0
+    assert cli_province.exit_code == 0
     assert len(cli_all.stdout_bytes.splitlines()) == PROVINCE_ENTRIES + 3
 
     national = api.get("/api/v1/ledger/export", headers=world.headers("national.auditor"))
@@ -318,3 +318,20 @@ def test_a_tampered_chain_is_never_signed(
     assert [w["tenant"] for w in response.json["written"]] == ["36.73"]
     listed = api.get("/api/v1/ledger/checkpoints", headers=world.headers("national.auditor"))
     assert [c["tenant"] for c in listed.json["items"]] == ["36.73"]
+
+
+def test_a_garbled_body_is_listed_as_stored_and_skipped_by_the_vacancy_filter(
+    api: FlaskClient, world: World, database: Database
+) -> None:
+    _fill(database, world)
+    # fill()'s second entry (seq 3) has data.vacancy == 1
+    _tamper(database, world.tenant_id["province"], 3, garble=True)
+    listed = _entries(api, world, "province.auditor", per_page=100)["items"]
+    garbled = listed[2]
+    assert garbled["seq"] == 3
+    assert garbled["body"].endswith("}x")
+    assert (garbled["data"], garbled["actor"], garbled["at"]) == (None, None, None)
+    about = _entries(api, world, "province.auditor", vacancy=1, per_page=100)["items"]
+    assert 3 not in [item["seq"] for item in about]
+    report = api.get("/api/v1/ledger/verify", headers=world.headers("province.auditor")).json
+    assert report["tenants"][0]["first_break"]["seq"] == 3

@@ -21,6 +21,11 @@ from workflow.db import Database
 from workflow.models import Employee, LedgerEntry, Tenant
 
 URL = "/api/v1/registry/imports"
+HEADERS_ONLY = {
+    "positions.csv": "tenant_code,code,title,level,unit\n",
+    "position_competencies.csv": "tenant_code,position_code,competency,required_level\n",
+}
+"""An import of no rows: valid for any agency."""
 
 
 def _set_for(code: str, changes: Mapping[str, str | None] | None = None) -> dict[str, str]:
@@ -133,7 +138,8 @@ def test_a_row_of_another_agency_rejects_the_whole_upload(
     positions = _set_for("36.00")["positions.csv"].replace("36.00", "bkn", 1)
     response = _upload(api, world, "province.hr", _set_for("36.00", {"positions.csv": positions}))
     assert response.status_code == 422
-    assert [(p["file"], p["row"], p["field"]) for p in response.json["problems"]][0] == (
+    first = response.json["problems"][0]
+    assert (first["file"], first["row"], first["field"]) == (
         "positions.csv",
         2,
         "tenant_code",
@@ -273,10 +279,7 @@ def test_413_for_an_upload_over_the_limit(
             client,
             world,
             "province.hr",
-            {
-                "positions.csv": "tenant_code,code,title,level,unit\n",
-                "position_competencies.csv": "tenant_code,position_code,competency,required_level\n",
-            },
+            HEADERS_ONLY,
         )
         assert small.status_code == 201, small.json
     finally:
