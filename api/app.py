@@ -14,7 +14,10 @@ from api import (
     converters,
     docs,
     health,
+    imports,
+    ledger,
     metrics,
+    monitoring,
     registry,
     requests,
     screening,
@@ -98,9 +101,17 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     api.register_blueprint(health.blp)
     api.register_blueprint(metrics.blp)
-    for blueprint in (registry.blp, users.blp, access_log.blp, vacancies.blp):
-        api.register_blueprint(blueprint, url_prefix=API_PREFIX)
-    for blueprint in (screening.blp, screening.packs_blp):
+    for blueprint in (
+        registry.blp,
+        imports.blp,
+        users.blp,
+        access_log.blp,
+        vacancies.blp,
+        screening.blp,
+        screening.packs_blp,
+        ledger.blp,
+        monitoring.blp,
+    ):
         api.register_blueprint(blueprint, url_prefix=API_PREFIX)
     app.register_blueprint(docs.blp)
     register_error_handlers(app)

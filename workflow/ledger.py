@@ -702,13 +702,38 @@ def export(source: Session | Database, out: IO[str], *, tenant_code: str | None 
     :raises NotFound: ``tenant_code`` names no tenant.
     """
     count = 0
+    for line in export_lines(source, tenant_codes=None if tenant_code is None else [tenant_code]):
+        out.write(line)
+        count += 1
+    return count
+
+
+def export_lines(
+    source: Session | Database, *, tenant_codes: Sequence[str] | None = None
+) -> Iterator[str]:
+    """Return the export's lines (each ending in ``\\n``) of every tenant, or of these ones.
+
+    The tenants are looked up now, so an unknown code raises here rather than half-way through
+    a stream; the entries are read lazily, in one snapshot, as the lines are consumed (close the
+    iterator to stop early). The CLI's ``audit export`` and the API's stream are these lines.
+
+    :raises NotFound: a code in ``tenant_codes`` names no tenant.
+    """
+    if tenant_codes is not None:
+        with _snapshot(source) as session:
+            found = set(session.scalars(select(Tenant.code).where(Tenant.code.in_(tenant_codes))))
+        missing = [code for code in tenant_codes if code not in found]
+        if missing:
+            raise NotFound(f"no tenant {missing[0]!r}", details={"tenant": missing[0]})
+    return _export_lines(source, tenant_codes)
+
+
+def _export_lines(source: Session | Database, tenant_codes: Sequence[str] | None) -> Iterator[str]:
     with _snapshot(source) as session:
         query = select(Tenant.id, Tenant.code).order_by(Tenant.code)
-        if tenant_code is not None:
-            query = query.where(Tenant.code == tenant_code)
+        if tenant_codes is not None:
+            query = query.where(Tenant.code.in_(tenant_codes))
         tenants = session.execute(query).all()
-        if tenant_code is not None and not tenants:
-            raise NotFound(f"no tenant {tenant_code!r}", details={"tenant": tenant_code})
         dialect = session.get_bind().dialect.name
         for tenant_id, code in tenants:
             with _entries(session, dialect, tenant_id) as rows:
@@ -721,6 +746,4 @@ def export(source: Session | Database, out: IO[str], *, tenant_code: str | None 
                         "entry_hash": _text(entry_hash),
                         "body": _text(body),
                     }
-                    out.write(json.dumps(line, separators=(",", ":")) + "\n")
-                    count += 1
-    return count
+                    yield json.dumps(line, separators=(",", ":")) + "\n"

@@ -8,6 +8,7 @@ callers are city users, "national" callers are users of the national agency (BKN
 
 from __future__ import annotations
 
+import io
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -45,6 +46,7 @@ WHAT_IF_VACANCY = {"level": "administrator", "reference_date": "2026-03-01"}
 MATRIX_NIP = "{nip}"
 MATRIX_POSITION = -1
 """Placeholders in bodies, replaced with the province's employee and position."""
+LEDGER = frozenset({"auditor", "national_reviewer"})
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,8 @@ class Rule:
     its headers and body, so that each cell is independent of the cells before it."""
     screened: bool = False
     """``{vacancy_id}`` is a province vacancy that has been screened (not the draft one)."""
+    files: dict[str, str] | None = field(default=None, compare=False)
+    """A multipart upload of these files (name: content) instead of a JSON body."""
 
 
 @dataclass(frozen=True)
@@ -209,6 +213,35 @@ POLICY = (
         target=True,
         body=lambda n: {"nip": MATRIX_NIP, "position_id": MATRIX_POSITION},
     ),
+    # --- ledger, monitoring and registry upload
+    Rule("GET", "/api/v1/ledger", LEDGER, listed="ledger"),
+    Rule("GET", "/api/v1/ledger/verify", LEDGER),
+    Rule("GET", "/api/v1/ledger/export", LEDGER),
+    Rule("GET", "/api/v1/ledger/checkpoints", LEDGER),
+    # the province's chain is named in the body: another agency's auditor is told it does not
+    # exist; a checkpoint is an anchor, not agency data, so the national auditor may sign it
+    Rule(
+        "POST",
+        "/api/v1/ledger/checkpoints",
+        frozenset({"auditor"}),
+        ok=201,
+        target=True,
+        body=lambda n: {"tenant": "36.00"},
+    ),
+    Rule("GET", "/api/v1/monitoring/agencies", LEDGER, listed="agency"),
+    Rule("GET", "/api/v1/monitoring/deviations", LEDGER),
+    Rule("GET", "/api/v1/monitoring/nine-box", LEDGER, listed="agency"),
+    # header-only files: an empty import, valid for any agency (national HR: BKN's own records)
+    Rule(
+        "POST",
+        "/api/v1/registry/imports",
+        frozenset({"hr"}),
+        ok=201,
+        files={
+            "positions.csv": "tenant_code,code,title,level,unit\n",
+            "position_competencies.csv": "tenant_code,position_code,competency,required_level\n",
+        },
+    ),
 )
 
 TARGET_USER = "province.committee"
@@ -279,6 +312,8 @@ def _listed_key(rule: Rule, world: World) -> tuple[str, Any]:
         "employee": ("id", world.employee_id["province"]),
         "user": ("id", world.user_id[TARGET_USER]),
         "vacancy": ("id", world.vacancy_id["province"]),
+        "ledger": ("tenant", world.tenant_code["province"]),
+        "agency": ("agency", world.tenant_code["province"]),
     }[rule.listed or ""]
 
 
@@ -318,7 +353,17 @@ def test_every_cell_of_the_matrix(
         headers.update(prepared.headers)
         body = prepared.body if prepared.body is not None else body
         path = _fill(rule.path, world, rule, screened_vacancy, **prepared.params)
-        response = api.open(path, method=rule.method, json=body, headers=headers)
+        if rule.files is not None:
+            parts = [(io.BytesIO(text.encode()), name) for name, text in rule.files.items()]
+            response = api.open(
+                path,
+                method=rule.method,
+                data={"files": parts},
+                content_type="multipart/form-data",
+                headers=headers,
+            )
+        else:
+            response = api.open(path, method=rule.method, json=body, headers=headers)
         want = expected(rule, role, relation)
         cell = f"{rule.method} {rule.path} as {role or 'anonymous'} ({relation})"
         if response.status_code != want:
