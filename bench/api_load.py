@@ -121,6 +121,9 @@ class Plan:
 
     hr_tokens: list[str]
     reader_tokens: list[str]
+    authority_token: str
+    """Cancels: the submitter may not act at a later step (SOD-SUBMITTER), the authority may."""
+    inbox_tokens: list[str]
     positions: list[str]
     screened: list[int]
     candidates: dict[int, list[str]]
@@ -171,6 +174,8 @@ def prepare(url: str, env: dict[str, str], *, clients: int, employees: int) -> P
         hr_tokens=[tokens[f"load.hr{i}"] for i in range(clients)],
         reader_tokens=[tokens[u] for u in ("load.committee", "load.authority", "load.auditor")]
         + [tokens["load.reviewer"]],
+        authority_token=tokens["load.authority"],
+        inbox_tokens=[tokens[u] for u in ("load.committee", "load.authority", "load.reviewer")],
         positions=positions,
         screened=screened,
         candidates=candidates,
@@ -342,6 +347,7 @@ class Client:
         self.random = random.Random(n)
         self.hr = plan.hr_tokens[n]
         self.reader = plan.reader_tokens[n % len(plan.reader_tokens)]
+        self.authority = plan.authority_token
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         self.mine: tuple[int, int, str] | None = None  # vacancy, version, next action
         self.keys = 0
@@ -426,7 +432,7 @@ class Client:
             "action",
             "POST",
             f"/api/v1/vacancies/{vacancy}/actions/{action}",
-            self.hr,
+            self.authority if action == "cancel" else self.hr,
             payload,
             {**self.key(), "If-Match": f'"{version}"'},
         )
@@ -454,7 +460,7 @@ class Client:
             "conflict",
             "POST",
             f"/api/v1/vacancies/{vacancy}/actions/{action}",
-            self.hr,
+            self.authority if action == "cancel" else self.hr,
             payload,
             {**self.key(), "If-Match": f'"{body["version"]}"'},
         )
@@ -486,7 +492,8 @@ class Client:
 
     def read_tasks(self) -> None:
         """The caller's inbox."""
-        self.request("read", "GET", "/api/v1/tasks", self.reader)
+        token = self.plan.inbox_tokens[self.n % len(self.plan.inbox_tokens)]
+        self.request("read", "GET", "/api/v1/tasks", token)
 
 
 def drive(port: int, plan: Plan, *, clients: int, seconds: float) -> tuple[Tally, float]:
