@@ -242,4 +242,18 @@ def test_a_vacancy_from_creation_to_closed_over_http(
         set(h) >= {"seq", "from_state", "at", "round", "on_behalf_of"} for h in history["items"]
     )
 
-    # ledger verification through the API is added when the ledger endpoints land
+    # The auditor verifies the province's chain and finds every step and refusal in it.
+    verified = http.get("province.auditor", "/api/v1/ledger/verify?tenant=36.00")
+    assert verified.status_code == 200
+    assert verified.json["ok"] is True
+    [chain] = verified.json["tenants"]
+    assert chain["tenant"] == "36.00"
+    assert chain["first_break"] is None
+    entries = http.get(
+        "province.auditor", f"/api/v1/ledger?vacancy={vacancy_id}&per_page=100"
+    ).json["items"]
+    transitions = [e["data"]["action"] for e in entries if e["kind"] == "vacancy.transition"]
+    assert transitions == [s[0] for s in steps[1:]]
+    refusals = {e["data"]["rule"] for e in entries if e["kind"] == "vacancy.refused"}
+    assert {"SOD-SUBMITTER", "COI-CANDIDATE", "NATIONAL-READ-ONLY"} <= refusals
+    assert chain["entries"] >= len(entries)
