@@ -314,7 +314,7 @@ def create_delegation(
     The delegate acts "on behalf of" the actor, cannot delegate further, and carries the
     actor's restrictions on every vacancy. Recorded in the agency's ledger.
 
-    :raises NotFound: no active user ``delegate_username``.
+    :raises NotFound: no active user ``delegate_username`` in the actor's agency.
     :raises InvalidInput: the delegation breaks a rule (:func:`delegation_problems`).
     """
     if not reason.strip():
@@ -322,11 +322,16 @@ def create_delegation(
             "a delegation needs a reason", [{"field": "reason", "message": "is required"}]
         )
     with db.transaction() as session:
+        # Another agency's user does not exist for the actor: the same 404 as an unknown name.
         delegate = session.scalar(
-            select(User).where(User.username == delegate_username, User.active)
+            select(User).where(
+                User.username == delegate_username,
+                User.tenant_id == actor.tenant_id,
+                User.active,
+            )
         )
         if delegate is None:
-            raise NotFound(f"no active user {delegate_username!r}")
+            raise NotFound(f"no active user {delegate_username!r} in agency {actor.tenant_code}")
         problems = delegation_problems(
             session, actor, delegate, role=role, starts_at=starts_at, ends_at=ends_at
         )

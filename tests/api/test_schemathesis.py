@@ -64,7 +64,7 @@ def _config() -> schemathesis.Config:
                 },
                 {
                     # A schema-valid delegation can break a rule the schema cannot state (a
-                    # role the caller does not hold, another agency's delegate, over 90 days):
+                    # role the caller does not hold, over 90 days, a chain):
                     # 422 naming it.
                     "include-name": "POST /api/v1/delegations",
                     "checks": {"positive_data_acceptance": {"expected-statuses": [*OK, "422"]}},

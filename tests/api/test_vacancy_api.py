@@ -459,7 +459,7 @@ def test_delegations_are_checked(http: Http, world: World) -> None:
         return http.api.post("/api/v1/delegations", json=body | changes, headers=headers)
 
     problem(post(role="hr"), 422)  # a role the caller does not hold
-    problem(post(delegate="city.auditor"), 422)  # another agency
+    problem(post(delegate="city.auditor"), 404)  # another agency: as if unknown
     problem(post(delegate="nobody.here"), 404)
     far = (dt.datetime.now(dt.UTC) + dt.timedelta(days=120)).isoformat()
     problem(post(ends_at=far), 422)
