@@ -9,7 +9,7 @@ Concurrent writers are processes (each with its own connection), which on a 2-co
 fairer than threads that would share one GIL.
 
     python bench/workflow_bench.py [--pg-url URL | --no-pg] [--entries 100000]
-        [--only transitions|ledger] [--vacancies 300]
+        [--only transitions|auth|ledger] [--vacancies 300]
 
 INFO logs are filtered out in the measuring processes so that they measure the use case.
 """
@@ -326,6 +326,43 @@ def transition_figures(backend: str, url: str, *, vacancies: int) -> list[Figure
     return figures
 
 
+def authentication_figures(backend: str, url: str, *, calls: int = 2000) -> list[Figure]:
+    """Measure authenticate_bearer (what every HTTP request runs first) with a valid token."""
+    from workflow.authentication import ThrottlePolicy, authenticate_bearer
+    from workflow.identity import create_user, issue_token
+
+    (tenant_id,) = _add_tenants(url, "auth", 1)
+    db = connect(url, pool_size=1)
+    try:
+        create_user(db, tenant_code="auth-0", username="auth.hr", display_name="HR", roles=["hr"])
+        now = dt.datetime.now(dt.UTC)
+        token = issue_token(db, username="auth.hr", name="bench", now=now).token
+        policy = ThrottlePolicy(limit=10, window=dt.timedelta(minutes=15))
+        statements = 0
+
+        def count(*_: Any) -> None:
+            nonlocal statements
+            statements += 1
+
+        authenticate_bearer(db, token=token, client="bench", now=now, policy=policy)
+        event.listen(db.engine, "before_cursor_execute", count)
+        latencies = []
+        started = time.perf_counter()
+        for _ in range(calls):
+            begun = time.perf_counter()
+            authenticate_bearer(db, token=token, client="bench", now=now, policy=policy)
+            latencies.append(time.perf_counter() - begun)
+        rate = calls / (time.perf_counter() - started)
+    finally:
+        db.dispose()
+    del tenant_id
+    p50, p99 = (_percentile(latencies, f) * 1000 for f in (0.5, 0.99))
+    detail = f"{statements / calls:.1f} statements each, p50 {p50:.2f} ms, p99 {p99:.2f} ms"
+    label = "bearer authentications, 1 client"
+    print(f"  {backend}: {label}: {rate:,.0f}/s ({detail})", flush=True)
+    return [Figure(backend, label, rate, "auth/s", detail)]
+
+
 def _bulk_rows(tenant_code: str, tenant_id: int, count: int) -> Iterator[list[dict[str, Any]]]:
     """Yield a valid chain in chunks, built directly (appending one by one would take minutes)."""
     start = dt.datetime(2026, 11, 23, tzinfo=dt.UTC)
@@ -460,9 +497,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     parser.add_argument(
         "--only",
-        choices=("all", "transitions", "ledger"),
+        choices=("all", "transitions", "auth", "ledger"),
         default="all",
-        help="run only the transition or only the ledger measurements",
+        help="run only the transition, authentication or ledger measurements",
     )
     args = parser.parse_args(argv)
     _quiet()
@@ -475,6 +512,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         with database as url:
             if args.only in ("all", "transitions"):
                 figures += transition_figures(backend, url, vacancies=args.vacancies)
+            if args.only in ("all", "auth"):
+                figures += authentication_figures(backend, url)
             if args.only in ("all", "ledger"):
                 figures += ledger_figures(backend, url, entries=args.entries, appends=args.appends)
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
