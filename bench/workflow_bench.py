@@ -1,12 +1,17 @@
-"""Workflow benchmarks: audited ledger appends and ledger verification, on SQLite and PostgreSQL.
+"""Workflow benchmarks: audited transitions, ledger appends and verification, SQLite and PostgreSQL.
 
-Prints figures and asserts nothing. Each measurement is one function taking a database URL,
-so more (transition throughput) can be added beside them. SQLite runs in a temporary folder;
+Prints figures and asserts nothing. Transitions are the full use case (workflow.vacancies.perform:
+lock, idempotency, duty rules, state change, action row, ledger entry) with 1 and 8 writers;
+each figure carries the SQL statements sent per transition and the p50/p99 latency of one.
+Each measurement is one function taking a database URL. SQLite runs in a temporary folder;
 PostgreSQL in a scratch database created on the server of ``--pg-url`` and dropped afterwards.
 Concurrent writers are processes (each with its own connection), which on a 2-core machine is
 fairer than threads that would share one GIL.
 
     python bench/workflow_bench.py [--pg-url URL | --no-pg] [--entries 100000]
+        [--only transitions|auth|ledger] [--vacancies 300]
+
+INFO logs are filtered out in the measuring processes so that they measure the use case.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import create_engine, insert, text
+from sqlalchemy import create_engine, event, insert, text
 from sqlalchemy.engine import make_url
 
 from workflow import ledger, migrate
@@ -74,6 +79,7 @@ def _append_worker(
     url: str, tenant_id: int, appends: int, barrier: Barrier, results: Any, worker: int
 ) -> None:
     """One writer process: wait for the others, then append, one transaction per entry."""
+    _quiet()
     db = connect(url, pool_size=1)
     clock = SystemClock()
     barrier.wait()
@@ -192,16 +198,39 @@ def _transition_world(
     return plan
 
 
+def _quiet() -> None:
+    """Keep per-action INFO logs out of the measurement (and the terminal), as import_bench does."""
+    import logging
+
+    import structlog
+
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+
+
 def _transition_worker(
     url: str, hr: str, authority: str, ids: list[int], barrier: Barrier, results: Any
 ) -> None:
-    """One writer process: submit then cancel each of its vacancies (2 audited actions each)."""
+    """One writer process: submit then cancel each of its vacancies (2 audited actions each).
+
+    Reports its span, the latency of every transition and the SQL statements it sent (counted
+    by a cursor listener on its own engine; BEGIN/COMMIT are not statements here).
+    """
+    _quiet()
     db = connect(url, pool_size=1)
     with db.read() as session:
         submitter, canceller = actor_by_username(session, hr), actor_by_username(session, authority)
+    statements = 0
+
+    def count(*_: Any) -> None:
+        nonlocal statements
+        statements += 1
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    latencies: list[float] = []
     barrier.wait()
     started = time.time()
     for index, vacancy_id in enumerate(ids):
+        begun = time.perf_counter()
         perform(
             db,
             actor=submitter,
@@ -211,6 +240,7 @@ def _transition_worker(
             idempotency_key=f"s{index}",
             now=dt.datetime.now(dt.UTC),
         )
+        middle = time.perf_counter()
         perform(
             db,
             actor=canceller,
@@ -221,12 +251,30 @@ def _transition_worker(
             payload={"reason": "benchmark"},
             now=dt.datetime.now(dt.UTC),
         )
-    results.put((started, time.time()))
+        latencies += [middle - begun, time.perf_counter() - middle]
+    results.put((started, time.time(), latencies, statements))
     db.dispose()
 
 
-def audited_transitions(url: str, *, writers: int, tenants: int, vacancies: int) -> float:
-    """Return workflow transitions/s (the full use case, ledger on) for ``writers`` processes."""
+@dataclass(frozen=True)
+class TransitionRun:
+    """What one transition measurement found."""
+
+    rate: float
+    """Transitions per second over the whole run (first start to last end)."""
+    transitions: int
+    statements_per_transition: float
+    p50_ms: float
+    p99_ms: float
+
+
+def _percentile(values: Sequence[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))]
+
+
+def audited_transitions(url: str, *, writers: int, tenants: int, vacancies: int) -> TransitionRun:
+    """Measure workflow transitions (the full use case, ledger on) for ``writers`` processes."""
     context = multiprocessing.get_context("spawn")
     plan = _transition_world(url, f"tw{writers}t{tenants}", writers, tenants, vacancies)
     barrier = context.Barrier(writers)
@@ -237,19 +285,28 @@ def audited_transitions(url: str, *, writers: int, tenants: int, vacancies: int)
     ]
     for process in processes:
         process.start()
-    spans = [results.get(timeout=600) for _ in processes]
+    reports = [results.get(timeout=600) for _ in processes]
     for process in processes:
         process.join()
         if process.exitcode != 0:
             raise RuntimeError(f"a writer failed with exit code {process.exitcode}")
-    elapsed = max(end for _, end in spans) - min(start for start, _ in spans)
+    elapsed = max(r[1] for r in reports) - min(r[0] for r in reports)
+    latencies = [latency for r in reports for latency in r[2]]
+    statements = sum(r[3] for r in reports)
     db = connect(url)
     try:
         if not ledger.verify(db).ok:
             raise RuntimeError("the chains do not verify after the run")
     finally:
         db.dispose()
-    return writers * vacancies * 2 / elapsed
+    total = writers * vacancies * 2
+    return TransitionRun(
+        rate=total / elapsed,
+        transitions=total,
+        statements_per_transition=statements / total,
+        p50_ms=_percentile(latencies, 0.50) * 1000,
+        p99_ms=_percentile(latencies, 0.99) * 1000,
+    )
 
 
 def transition_figures(backend: str, url: str, *, vacancies: int) -> list[Figure]:
@@ -257,13 +314,53 @@ def transition_figures(backend: str, url: str, *, vacancies: int) -> list[Figure
     figures = []
     for writers, tenants in ((1, 1), (8, 1), (8, 8)):
         per_writer = vacancies if writers == 1 else max(vacancies // 4, 1)
-        rate = audited_transitions(url, writers=writers, tenants=tenants, vacancies=per_writer)
+        run = audited_transitions(url, writers=writers, tenants=tenants, vacancies=per_writer)
         spread = "one tenant" if tenants == 1 else f"{tenants} tenants"
         label = f"audited transitions, {writers} writer{'s' if writers > 1 else ''}, {spread}"
-        total = writers * per_writer * 2
-        figures.append(Figure(backend, label, rate, "transitions/s", f"{total} total"))
-        print(f"  {backend}: {label}: {rate:,.0f} transitions/s", flush=True)
+        detail = (
+            f"{run.transitions} total, {run.statements_per_transition:.1f} statements each, "
+            f"p50 {run.p50_ms:.1f} ms, p99 {run.p99_ms:.1f} ms"
+        )
+        figures.append(Figure(backend, label, run.rate, "transitions/s", detail))
+        print(f"  {backend}: {label}: {run.rate:,.0f} transitions/s ({detail})", flush=True)
     return figures
+
+
+def authentication_figures(backend: str, url: str, *, calls: int = 2000) -> list[Figure]:
+    """Measure authenticate_bearer (what every HTTP request runs first) with a valid token."""
+    from workflow.authentication import ThrottlePolicy, authenticate_bearer
+    from workflow.identity import create_user, issue_token
+
+    (tenant_id,) = _add_tenants(url, "auth", 1)
+    db = connect(url, pool_size=1)
+    try:
+        create_user(db, tenant_code="auth-0", username="auth.hr", display_name="HR", roles=["hr"])
+        now = dt.datetime.now(dt.UTC)
+        token = issue_token(db, username="auth.hr", name="bench", now=now).token
+        policy = ThrottlePolicy(limit=10, window=dt.timedelta(minutes=15))
+        statements = 0
+
+        def count(*_: Any) -> None:
+            nonlocal statements
+            statements += 1
+
+        authenticate_bearer(db, token=token, client="bench", now=now, policy=policy)
+        event.listen(db.engine, "before_cursor_execute", count)
+        latencies = []
+        started = time.perf_counter()
+        for _ in range(calls):
+            begun = time.perf_counter()
+            authenticate_bearer(db, token=token, client="bench", now=now, policy=policy)
+            latencies.append(time.perf_counter() - begun)
+        rate = calls / (time.perf_counter() - started)
+    finally:
+        db.dispose()
+    del tenant_id
+    p50, p99 = (_percentile(latencies, f) * 1000 for f in (0.5, 0.99))
+    detail = f"{statements / calls:.1f} statements each, p50 {p50:.2f} ms, p99 {p99:.2f} ms"
+    label = "bearer authentications, 1 client"
+    print(f"  {backend}: {label}: {rate:,.0f}/s ({detail})", flush=True)
+    return [Figure(backend, label, rate, "auth/s", detail)]
 
 
 def _bulk_rows(tenant_code: str, tenant_id: int, count: int) -> Iterator[list[dict[str, Any]]]:
@@ -381,7 +478,7 @@ def ledger_figures(backend: str, url: str, *, entries: int, appends: int) -> lis
 
 def _print(figures: Sequence[Figure]) -> None:
     print()
-    print(f"Ledger benchmark — {os.cpu_count()} CPUs, Python {platform.python_version()}")
+    print(f"Workflow benchmark — {os.cpu_count()} CPUs, Python {platform.python_version()}")
     print(f"{'backend':<11}{'measurement':<46}{'figure':>22}  detail")
     for figure in figures:
         value = f"{figure.value:,.0f} {figure.unit}"
@@ -398,15 +495,28 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument(
         "--vacancies", type=int, default=300, help="vacancies the single writer submits and cancels"
     )
+    parser.add_argument(
+        "--only",
+        choices=("all", "transitions", "auth", "ledger"),
+        default="all",
+        help="run only the transition, authentication or ledger measurements",
+    )
     args = parser.parse_args(argv)
+    _quiet()
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
     figures: list[Figure] = []
-    with sqlite_database() as url:
-        figures += transition_figures("sqlite", url, vacancies=args.vacancies)
-        figures += ledger_figures("sqlite", url, entries=args.entries, appends=args.appends)
+    backends = [("sqlite", sqlite_database())]
     if not args.no_pg:
-        with postgres_database(args.pg_url) as url:
-            figures += transition_figures("postgresql", url, vacancies=args.vacancies)
-            figures += ledger_figures("postgresql", url, entries=args.entries, appends=args.appends)
+        backends.append(("postgresql", postgres_database(args.pg_url)))
+    for backend, database in backends:
+        with database as url:
+            if args.only in ("all", "transitions"):
+                figures += transition_figures(backend, url, vacancies=args.vacancies)
+            if args.only in ("all", "auth"):
+                figures += authentication_figures(backend, url)
+            if args.only in ("all", "ledger"):
+                figures += ledger_figures(backend, url, entries=args.entries, appends=args.appends)
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
     _print(figures)
 
 

@@ -145,13 +145,25 @@ def load_definition(path: Path = DEFAULT_DEFINITION) -> WorkflowDefinition:
     :raises DefinitionInvalid: the file is not valid YAML or not a valid definition.
     """
     try:
+        stat = path.stat()
+        key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+        cached = _LOADED.get(key)
+        if cached is not None:
+            return cached
         document = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise DefinitionInvalid(
             f"cannot read workflow definition {path.name}",
             [{"file": path.name, "message": str(exc)}],
         ) from exc
-    return parse_definition(document, source=path.name)
+    definition = parse_definition(document, source=path.name)
+    _LOADED[key] = definition
+    return definition
+
+
+_LOADED: dict[tuple[str, int, int], WorkflowDefinition] = {}
+"""Parsed definitions by file, modification time and size: opening a vacancy does not parse
+and validate the YAML again while the file is unchanged (an edited file is read anew)."""
 
 
 def parse_definition(document: Any, *, source: str = "<definition>") -> WorkflowDefinition:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from workflow.actors import Actor
@@ -47,6 +47,18 @@ def role_for(actor: Actor, action: ActionDef) -> str | None:
     return usable[0] if usable else None
 
 
+_ACTIONS = VacancyAction.__table__
+_HISTORY = (
+    select(_ACTIONS.c.action, _ACTIONS.c.role, _ACTIONS.c.actor_id, _ACTIONS.c.on_behalf_of_id)
+    .where(_ACTIONS.c.vacancy_id == bindparam("vacancy"))
+    .where(
+        _ACTIONS.c.actor_id.in_(bindparam("people", expanding=True))
+        | _ACTIONS.c.on_behalf_of_id.in_(bindparam("people", expanding=True))
+    )
+)
+"""What the people acting did on a vacancy before (built once; only the values change)."""
+
+
 def check(
     session: Session, *, vacancy: Vacancy, actor: Actor, action: ActionDef, role: str
 ) -> Refusal | None:
@@ -56,17 +68,11 @@ def check(
     national = national_read_only(vacancy=vacancy, actor=actor, action=action)
     if national is not None:
         return national
-    people = {p.user_id for p in actor.people()}
-    history = session.execute(
-        select(
-            VacancyAction.action,
-            VacancyAction.role,
-            VacancyAction.actor_id,
-            VacancyAction.on_behalf_of_id,
-        )
-        .where(VacancyAction.vacancy_id == vacancy.id)
-        .where(VacancyAction.actor_id.in_(people) | VacancyAction.on_behalf_of_id.in_(people))
-    ).all()
+    people = sorted(p.user_id for p in actor.people() if p.user_id is not None)
+    # A plain Core query on the transaction's connection: columns only, no ORM entities.
+    history = (
+        session.connection().execute(_HISTORY, {"vacancy": vacancy.id, "people": people}).all()
+    )
     for person in actor.people():
         acted = [row for row in history if person.user_id in (row.actor_id, row.on_behalf_of_id)]
         refusal = (

@@ -8,9 +8,10 @@ import hmac
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import structlog
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -167,22 +168,101 @@ def revoke_tokens(db: Database, *, username: str, now: dt.datetime) -> int:
         return len(rows)
 
 
-def authenticate(session: Session, token: str, *, now: dt.datetime) -> Actor | None:
-    """Return the actor a bearer token belongs to, or None if it is unknown, expired or revoked."""
+LAST_USED_GRANULARITY = dt.timedelta(minutes=5)
+"""``last_used_at`` is refreshed at most this often, so reads do not turn into writes."""
+
+
+@dataclass(frozen=True, slots=True)
+class TokenMatch:
+    """A bearer token that authenticated: whose it is, and whether its use should be marked."""
+
+    actor: Actor
+    token_id: int
+    stale_last_used: bool
+    """``last_used_at`` is unset or older than :data:`LAST_USED_GRANULARITY`."""
+
+
+_TOKENS, _USERS, _ROLES, _TENANTS = (
+    ApiToken.__table__,
+    User.__table__,
+    UserRole.__table__,
+    Tenant.__table__,
+)
+_TOKEN_LOOKUP = (
+    select(
+        _TOKENS.c.id,
+        _TOKENS.c.token_hash,
+        _TOKENS.c.expires_at,
+        _TOKENS.c.revoked_at,
+        _TOKENS.c.last_used_at,
+        _USERS.c.id.label("user_id"),
+        _USERS.c.username,
+        _USERS.c.employee_id,
+        _USERS.c.active,
+        _TENANTS.c.id.label("tenant_id"),
+        _TENANTS.c.code.label("tenant_code"),
+        _TENANTS.c.level.label("tenant_level"),
+        _ROLES.c.role,
+    )
+    .select_from(_TOKENS)
+    .join(_USERS, _USERS.c.id == _TOKENS.c.user_id)
+    .join(_TENANTS, _TENANTS.c.id == _USERS.c.tenant_id)
+    .outerjoin(_ROLES, _ROLES.c.user_id == _USERS.c.id)
+    .where(_TOKENS.c.token_hash == bindparam("digest"))
+)
+"""Token, user, agency and roles in one statement (one row per role)."""
+
+
+def token_lookup(*extra: Any) -> Select[Any]:
+    """Return the one-statement token lookup with ``extra`` columns in front (for callers that
+    fold another per-request check into the same round trip); bind ``digest``."""
+    return _TOKEN_LOOKUP.add_columns(*extra) if extra else _TOKEN_LOOKUP
+
+
+def token_digest(token: str) -> str | None:
+    """Return the digest to look ``token`` up by, or None if it cannot be a token at all."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
-    digest = hash_token(token)
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == digest))
-    if row is None or not hmac.compare_digest(row.token_hash, digest):
+    return hash_token(token)
+
+
+def match_token(rows: Sequence[Any], digest: str, *, now: dt.datetime) -> TokenMatch | None:
+    """Return the match the rows of :func:`token_lookup` describe, or None if the token is
+    unknown, expired or revoked or its user inactive."""
+    if not rows:
+        return None
+    row = rows[0]
+    if not hmac.compare_digest(row.token_hash, digest):
         return None
     if row.revoked_at is not None or (row.expires_at is not None and row.expires_at <= now):
         return None
-    user = row.user
-    if not user.active:
+    if not row.active:
         return None
-    if row.last_used_at is None or now - row.last_used_at > dt.timedelta(minutes=5):
-        row.last_used_at = now  # coarse, so reads do not turn into writes on every request
-    return actor_for(session, user)
+    actor = Actor(
+        row.user_id,
+        row.username,
+        row.tenant_id,
+        row.tenant_code,
+        row.tenant_level,
+        frozenset(r.role for r in rows if r.role is not None),
+        row.employee_id,
+    )
+    stale = row.last_used_at is None or now - row.last_used_at > LAST_USED_GRANULARITY
+    return TokenMatch(actor, row.id, stale)
+
+
+def authenticate(session: Session, token: str, *, now: dt.datetime) -> Actor | None:
+    """Return the actor a bearer token belongs to, or None if it is unknown, expired or revoked.
+
+    One statement resolves token, user, agency and roles; nothing is written (see
+    :func:`workflow.authentication.authenticate_bearer` for the coarse ``last_used_at`` mark).
+    """
+    digest = token_digest(token)
+    if digest is None:
+        return None
+    rows = session.connection().execute(_TOKEN_LOOKUP, {"digest": digest}).all()
+    match = match_token(rows, digest, now=now)
+    return match.actor if match is not None else None
 
 
 def actor_for(session: Session, user: User) -> Actor:

@@ -21,9 +21,10 @@ from typing import Any
 
 import rfc8785
 import structlog
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, inspect, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from rules.screening import ScreeningResult, input_snapshot
 from rules.vocab import PROMOTION_TARGETS, PositionLevel
@@ -337,7 +338,7 @@ def perform(
         with db.transaction() as session:
             # Lock first, then look the key up: a concurrent duplicate waits for the original
             # to commit and then finds its stored response instead of a moved version.
-            vacancy = _locked_vacancy(session, actor, vacancy_id)
+            vacancy, tenant_code = _locked_vacancy(session, actor, vacancy_id)
             replay = _replay(session, actor, idempotency_key, request)
             if replay is not None:
                 return replay
@@ -345,6 +346,7 @@ def perform(
                 session,
                 actor=actor,
                 vacancy=vacancy,
+                tenant_code=tenant_code,
                 name=action,
                 expected_version=expected_version,
                 payload=data,
@@ -374,6 +376,7 @@ def _act(
     *,
     actor: Actor,
     vacancy: Vacancy,
+    tenant_code: str,
     name: str,
     expected_version: int,
     payload: dict[str, Any],
@@ -431,22 +434,29 @@ def _act(
     applied = [name]
     _transition(step)
     applied += _automatic(session, vacancy, definition, now)
-    return Outcome(vacancy_view(session, vacancy), applied)
+    return Outcome(vacancy_view(session, vacancy, tenant_code=tenant_code), applied)
 
 
-def _locked_vacancy(session: Session, actor: Actor, vacancy_id: int) -> Vacancy:
-    query = (
-        select(Vacancy)
-        .options(joinedload(Vacancy.position, innerjoin=True))
-        .where(Vacancy.id == vacancy_id)
-        .with_for_update(of=Vacancy)
-    )
-    if not actor.is_national and not actor.is_system:
-        query = query.where(Vacancy.tenant_id == actor.tenant_id)
-    vacancy = session.scalar(query)
-    if vacancy is None:
+def _locked_vacancy(session: Session, actor: Actor, vacancy_id: int) -> tuple[Vacancy, str]:
+    """Lock the vacancy row and return it (its position loaded) with its agency's code."""
+    if actor.is_national or actor.is_system:
+        row = session.execute(_LOCK_ANY, {"vacancy": vacancy_id}).one_or_none()
+    else:
+        params = {"vacancy": vacancy_id, "tenant": actor.tenant_id}
+        row = session.execute(_LOCK_OWN, params).one_or_none()
+    if row is None:
         raise NotFound(f"no vacancy {vacancy_id}")
-    return vacancy
+    return row[0], row[1]
+
+
+_LOCK_ANY = (
+    select(Vacancy, Tenant.code)
+    .join(Tenant, Tenant.id == Vacancy.tenant_id)
+    .options(joinedload(Vacancy.position, innerjoin=True))
+    .where(Vacancy.id == bindparam("vacancy"))
+    .with_for_update(of=Vacancy)
+)
+_LOCK_OWN = _LOCK_ANY.where(Vacancy.tenant_id == bindparam("tenant"))
 
 
 def _check_guard(step: Step) -> None:
@@ -467,22 +477,25 @@ def _transition(step: Step) -> None:
     vacancy.updated_at = step.now
     if target != source:
         _enter(step, target)
+    _write_vacancy(session, vacancy)
     seq = vacancy.version  # one action per version: opening is seq 1 at version 1
     principal = step.actor.on_behalf_of
-    session.add(
-        VacancyAction(
-            vacancy_id=vacancy.id,
-            seq=seq,
-            action=action.name,
-            from_state=source,
-            to_state=target,
-            round=vacancy.round,
-            actor_id=step.actor.user_id,
-            on_behalf_of_id=principal.user_id if principal else None,
-            role=step.role,
-            payload=_jsonable(step.payload),
-            at=step.now,
-        )
+    # Append-only: a Core insert (the unit of work adds nothing for a row never read back here).
+    session.connection().execute(
+        _INSERT_ACTION,
+        {
+            "vacancy_id": vacancy.id,
+            "seq": seq,
+            "action": action.name,
+            "from_state": source,
+            "to_state": target,
+            "round": vacancy.round,
+            "actor_id": step.actor.user_id,
+            "on_behalf_of_id": principal.user_id if principal else None,
+            "role": step.role,
+            "payload": _jsonable(step.payload),
+            "at": step.now,
+        },
     )
     ledger.append(
         session,
@@ -508,6 +521,39 @@ def _transition(step: Step) -> None:
         to=target,
         actor=_actor_ref(step.actor),
     )
+
+
+_INSERT_ACTION = insert(VacancyAction)
+_VACANCY = Vacancy.__table__
+
+
+def _write_vacancy(session: Session, vacancy: Vacancy) -> None:
+    """Write the vacancy's changed columns with one Core UPDATE and mark them as persisted.
+
+    The same statement the ORM's flush would send, without the unit of work's overhead; the
+    row is locked by this transaction, so nothing else can have changed it meanwhile.
+    """
+    state = inspect(vacancy)
+    changes: dict[str, Any] = {}
+    for prop in state.mapper.column_attrs:
+        added = state.attrs[prop.key].history.added
+        if added:
+            changes[prop.key] = added[0]
+    if not changes:
+        return
+    params = {state.mapper.columns[key].name: value for key, value in changes.items()}
+    params["vacancy_key"] = vacancy.id
+    session.connection().execute(_UPDATE_VACANCY, params)
+    for key, value in changes.items():
+        set_committed_value(vacancy, key, value)
+    if not any(state.attrs[rel.key].history.has_changes() for rel in state.mapper.relationships):
+        # Every change is written: let the next flush see a clean session instead of running
+        # the unit of work to find nothing to do (what the ORM itself does after a flush).
+        state._commit_all(state.dict, session.identity_map)
+
+
+_UPDATE_VACANCY = update(Vacancy).where(_VACANCY.c.id == bindparam("vacancy_key"))
+"""Executed with the changed columns as parameters (SQLAlchemy sets exactly those)."""
 
 
 def _enter(step: Step, state: str) -> None:
@@ -575,7 +621,7 @@ def _guard_facts(step: Step) -> dict[str, Any]:
             ScreeningRun.vacancy_id == vacancy.id, ScreeningRun.round == vacancy.round
         )
     )
-    level = session.scalar(select(Position.level).where(Position.id == vacancy.position_id))
+    level = vacancy.position.level  # loaded with the locked vacancy
     if run is not None:
         minimum = int(params.get("min_eligible", {}).get(level, 1))
         facts["eligible_shortage"] = minimum - run.eligible
@@ -1152,7 +1198,11 @@ def _replay(session: Session, actor: Actor, key: str, request: Mapping[str, Any]
         )
     if actor.user_id is None:
         return None
-    record = session.get(IdempotencyRecord, (actor.user_id, key))
+    record = (
+        session.connection()
+        .execute(_FIND_RECORD, {"user_id": actor.user_id, "key": key})
+        .one_or_none()
+    )
     if record is None:
         return None
     if record.fingerprint != _fingerprint(request):
@@ -1161,6 +1211,13 @@ def _replay(session: Session, actor: Actor, key: str, request: Mapping[str, Any]
         error = GuardFailed if record.response.get("guard") else Refused
         raise error(str(record.response["reason"]), details={"rule": record.response["rule"]})
     return Outcome(record.response["vacancy"], record.response["applied"], replayed=True)
+
+
+_RECORDS = IdempotencyRecord.__table__
+_FIND_RECORD = select(_RECORDS.c.fingerprint, _RECORDS.c.outcome, _RECORDS.c.response).where(
+    _RECORDS.c.user_id == bindparam("user_id"), _RECORDS.c.key == bindparam("key")
+)
+_INSERT_RECORD = insert(IdempotencyRecord)
 
 
 def _remember(
@@ -1174,35 +1231,43 @@ def _remember(
 ) -> None:
     if actor.user_id is None:
         return
-    session.add(
-        IdempotencyRecord(
-            user_id=actor.user_id,
-            key=key,
-            fingerprint=_fingerprint(request),
-            outcome=outcome,
-            response=response,
-            created_at=now,
-        )
+    session.flush()  # what the ORM still holds goes first, as its autoflush did
+    session.connection().execute(
+        _INSERT_RECORD,
+        {
+            "user_id": actor.user_id,
+            "key": key,
+            "fingerprint": _fingerprint(request),
+            "outcome": outcome,
+            "response": response,
+            "created_at": now,
+        },
     )
-    session.flush()
 
 
 # ------------------------------------------------------------------ views
 
 
-def vacancy_view(session: Session, vacancy: Vacancy) -> dict[str, Any]:
-    """Return the vacancy as plain JSON-able data (what responses and replays carry)."""
-    position = session.get(Position, vacancy.position_id)
-    tenant = session.get(Tenant, vacancy.tenant_id)
+def vacancy_view(
+    session: Session, vacancy: Vacancy, *, tenant_code: str | None = None
+) -> dict[str, Any]:
+    """Return the vacancy as plain JSON-able data (what responses and replays carry).
+
+    ``tenant_code`` spares a lookup when the caller already has the vacancy's agency code.
+    """
+    position = session.get(Position, vacancy.position_id)  # usually loaded with the vacancy
     assert position is not None
-    assert tenant is not None
+    if tenant_code is None:
+        tenant = session.get(Tenant, vacancy.tenant_id)
+        assert tenant is not None
+        tenant_code = tenant.code
 
     def iso(value: dt.datetime | dt.date | None) -> str | None:
         return value.isoformat() if value is not None else None
 
     return {
         "id": vacancy.id,
-        "tenant": tenant.code,
+        "tenant": tenant_code,
         "position": {
             "id": position.id,
             "code": position.code,
