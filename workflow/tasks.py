@@ -43,6 +43,7 @@ from workflow.models import (
 from workflow.models.identity import Role
 from workflow.pagination import Page, PageRequest
 from workflow.scope import readable
+from workflow.vacancy_queries import views
 
 INBOX_ROLES = (Role.HR, Role.COMMITTEE, Role.AUTHORITY, Role.NATIONAL_REVIEWER)
 """The roles that have an inbox (auditors and administrators take no workflow action)."""
@@ -78,7 +79,11 @@ def inbox(db: Database, *, actor: Actor, page: PageRequest, now: dt.datetime) ->
     with db.read() as session:
         total = session.scalar(select(func.count()).select_from(Vacancy).where(scoped)) or 0
         rows = session.execute(statement.limit(page.per_page).offset(page.offset)).all()
-        items = [_task(session, row[0], _roles(row, conditions), now) for row in rows]
+        shown = views(session, [row[0] for row in rows])
+        items = [
+            _task(session, row[0], view, _roles(row, conditions), now)
+            for row, view in zip(rows, shown, strict=True)
+        ]
     return Page(items=items, total=total, page=page.page, per_page=page.per_page)
 
 
@@ -86,7 +91,9 @@ def _roles(row: Any, conditions: dict[str, ColumnElement[bool]]) -> list[str]:
     return [role for index, role in enumerate(conditions, start=1) if row[index]]
 
 
-def _task(session: Session, vacancy: Vacancy, roles: list[str], now: dt.datetime) -> Task:
+def _task(
+    session: Session, vacancy: Vacancy, view: dict[str, Any], roles: list[str], now: dt.datetime
+) -> Task:
     definition = vacancies.pinned_definition(session, vacancy.workflow_digest)
     actions = [
         action.name
@@ -94,7 +101,7 @@ def _task(session: Session, vacancy: Vacancy, roles: list[str], now: dt.datetime
         if not action.automatic and (action.roles - {SYSTEM_ROLE}) & set(roles)
     ]
     return Task(
-        vacancy=vacancies.vacancy_view(session, vacancy),
+        vacancy=view,
         roles=roles,
         actions=actions,
         due_at=vacancy.due_at,
