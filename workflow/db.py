@@ -8,7 +8,6 @@ database lock instead of failing half-way with ``database is locked``. PostgreSQ
 from __future__ import annotations
 
 import sqlite3
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,7 +15,6 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
@@ -72,45 +70,15 @@ def connect(url: str, *, busy_timeout_ms: int = 10_000, pool_size: int = 10) -> 
         if parsed.drivername in ("postgresql", "postgres"):
             parsed = parsed.set(drivername="postgresql+psycopg")
         if pool_size:
-            kwargs.update(pool_size=pool_size, max_overflow=pool_size)
+            kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
         else:
             kwargs["poolclass"] = NullPool
         engine = create_engine(parsed, **kwargs)
-        if pool_size:
-            _ping_when_idle(engine)
     reader = sessionmaker(engine, expire_on_commit=False)
     writer = sessionmaker(
         engine.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"}), expire_on_commit=False
     )
     return Database(engine=engine, reader=reader, writer=writer)
-
-
-PING_AFTER_IDLE_SECONDS = 5.0
-"""A pooled connection unused for longer than this is pinged before it is handed out."""
-
-
-def _ping_when_idle(engine: Engine) -> None:
-    """Test a pooled connection on checkout only if it sat idle (SQLAlchemy's pessimistic
-    disconnect recipe, narrowed): ``pool_pre_ping`` pings on every checkout, a round trip that
-    was 15 % of a read request's time; a connection back from work seconds ago is trusted.
-    A dead connection raises ``DisconnectionError``, and the pool retries with a new one.
-    """
-
-    @event.listens_for(engine, "checkin")
-    def _on_checkin(_dbapi_conn: Any, record: Any) -> None:
-        record.info["idle_since"] = time.monotonic()
-
-    @event.listens_for(engine, "checkout")
-    def _on_checkout(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
-        idle_since = record.info.get("idle_since")
-        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
-            return
-        try:
-            with dbapi_conn.cursor() as cursor:
-                cursor.execute("SELECT 1")
-            dbapi_conn.rollback()
-        except Exception as exc:
-            raise DisconnectionError(f"a pooled connection died while idle: {exc}") from exc
 
 
 def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:

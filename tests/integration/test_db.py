@@ -9,9 +9,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import event, text
-from sqlalchemy.exc import OperationalError
 
-from workflow import db as db_module
 from workflow.db import Database, check_durability, connect
 from workflow.errors import DatabaseMisconfigured
 
@@ -97,41 +95,3 @@ def test_concurrent_sqlite_writers_queue_instead_of_failing(tmp_path: Path) -> N
     with db.read() as s:
         assert s.execute(text("SELECT n FROM counter")).scalar_one() == 16 * 20
     db.dispose()
-
-
-def _backend_pid(db: Database) -> int:
-    with db.read() as session:
-        return int(session.scalar(text("SELECT pg_backend_pid()")) or 0)
-
-
-def test_a_pooled_connection_that_died_while_idle_is_replaced(
-    postgres_url: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A connection idle past the threshold is pinged on checkout; one the server killed is
-    swapped for a new one and the caller never sees the failure."""
-    db = connect(postgres_url, pool_size=1)
-    try:
-        first = _backend_pid(db)
-        with connect(postgres_url, pool_size=0).engine.connect() as admin:
-            admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": first})
-        monkeypatch.setattr(db_module, "PING_AFTER_IDLE_SECONDS", 0.0)
-        second = _backend_pid(db)
-        assert second != first
-    finally:
-        db.dispose()
-
-
-def test_a_recently_used_connection_is_trusted_without_a_ping(postgres_url: str) -> None:
-    """The other side of the trade: a connection back from work within the threshold is not
-    pinged (no extra round trip under load), so one killed in that window fails one caller,
-    and the pool then replaces it."""
-    db = connect(postgres_url, pool_size=1)
-    try:
-        first = _backend_pid(db)
-        with connect(postgres_url, pool_size=0).engine.connect() as admin:
-            admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": first})
-        with pytest.raises(OperationalError):
-            _backend_pid(db)
-        assert _backend_pid(db) != first
-    finally:
-        db.dispose()
