@@ -546,10 +546,6 @@ def _write_vacancy(session: Session, vacancy: Vacancy) -> None:
     session.connection().execute(_UPDATE_VACANCY, params)
     for key, value in changes.items():
         set_committed_value(vacancy, key, value)
-    if not any(state.attrs[rel.key].history.has_changes() for rel in state.mapper.relationships):
-        # Every change is written: let the next flush see a clean session instead of running
-        # the unit of work to find nothing to do (what the ORM itself does after a flush).
-        state._commit_all(state.dict, session.identity_map)
 
 
 _UPDATE_VACANCY = update(Vacancy).where(_VACANCY.c.id == bindparam("vacancy_key"))
