@@ -40,10 +40,10 @@ from workflow.db import Database
 from workflow.errors import InvalidInput, NotFound, Refused
 from workflow.models import Employee, Position, Role
 from workflow.models.rules import RulePack
-from workflow.models.vacancy import ScreeningRun, ShortlistEntry, Vacancy
+from workflow.models.vacancy import ScreeningRun, ShortlistEntry
 from workflow.pagination import Page, PageRequest
 from workflow.profiles import load_profile, vacancy_context
-from workflow.replay import ReplayReport, replay
+from workflow.replay import ReplayReport, replay, stored_run
 from workflow.rulepacks import PublishedPack, load_published, resolve
 from workflow.scope import ensure_readable
 
@@ -140,20 +140,7 @@ class Shortlist:
 
 def _latest_run(db: Database, actor: Actor, vacancy_id: int, round: int | None) -> RunView:
     with db.read() as session:
-        vacancy = session.get(Vacancy, vacancy_id)
-        if vacancy is None:
-            raise NotFound(f"no vacancy {vacancy_id}")
-        ensure_readable(actor, vacancy.tenant_id, f"vacancy {vacancy_id}")
-        query = select(ScreeningRun).where(ScreeningRun.vacancy_id == vacancy_id)
-        if round is not None:
-            query = query.where(ScreeningRun.round == round)
-        run = session.scalars(query.order_by(ScreeningRun.round.desc()).limit(1)).first()
-        if run is None:
-            raise NotFound(
-                f"vacancy {vacancy_id} has not been screened"
-                + (f" in round {round}" if round is not None else " yet")
-                + f" (it is {vacancy.state})"
-            )
+        run = stored_run(session, actor=actor, vacancy_id=vacancy_id, round=round)
         listed = session.scalar(
             select(func.count())
             .select_from(ShortlistEntry)

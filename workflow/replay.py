@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from rules.profile import CandidateProfile, VacancyContext
 from rules.screening import ScreeningResult, screen
@@ -84,6 +85,33 @@ class ReplayReport:
         return data
 
 
+def stored_run(
+    session: Session, *, actor: Actor | None, vacancy_id: int, round: int | None = None
+) -> ScreeningRun:
+    """Return the vacancy's stored screening of ``round`` (default: the latest).
+
+    ``actor`` scopes the read to their agency; None is the service operator (the CLI).
+
+    :raises NotFound: no such vacancy visible to the actor, or no screening in that round.
+    """
+    vacancy = session.get(Vacancy, vacancy_id)
+    if vacancy is None:
+        raise NotFound(f"no vacancy {vacancy_id}")
+    if actor is not None:
+        ensure_readable(actor, vacancy.tenant_id, f"vacancy {vacancy_id}")
+    query = select(ScreeningRun).where(ScreeningRun.vacancy_id == vacancy_id)
+    if round is not None:
+        query = query.where(ScreeningRun.round == round)
+    run = session.scalars(query.order_by(ScreeningRun.round.desc()).limit(1)).first()
+    if run is None:
+        raise NotFound(
+            f"vacancy {vacancy_id} has not been screened"
+            + (f" in round {round}" if round is not None else " yet")
+            + f" (it is {vacancy.state})"
+        )
+    return run
+
+
 def replay(
     db: Database,
     *,
@@ -102,20 +130,7 @@ def replay(
     :raises InvalidInput: the other pack does not decide this level or date.
     """
     with db.read() as session:
-        vacancy = session.get(Vacancy, vacancy_id)
-        if vacancy is None:
-            raise NotFound(f"no vacancy {vacancy_id}")
-        if actor is not None:
-            ensure_readable(actor, vacancy.tenant_id, f"vacancy {vacancy_id}")
-        query = select(ScreeningRun).where(ScreeningRun.vacancy_id == vacancy_id)
-        if round is not None:
-            query = query.where(ScreeningRun.round == round)
-        run = session.scalars(query.order_by(ScreeningRun.round.desc()).limit(1)).first()
-        if run is None:
-            raise NotFound(
-                f"vacancy {vacancy_id} has no stored screening"
-                + (f" in round {round}" if round is not None else "")
-            )
+        run = stored_run(session, actor=actor, vacancy_id=vacancy_id, round=round)
         snapshot = json.loads(gzip.decompress(run.snapshot))
         recorded = json.loads(gzip.decompress(run.result))
         facts = (
