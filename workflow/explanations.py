@@ -20,7 +20,7 @@ import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any, Final, Generic, Literal, TypeVar
 
 from sqlalchemy import func, select
@@ -206,25 +206,6 @@ def shortlist(
 
 
 @dataclass(frozen=True, slots=True)
-class Neighbour:
-    """The candidate ranked just above or below, and the sort key that separates the two."""
-
-    employee_id: int
-    nip: str
-    name: str
-    relation: Literal["above", "below"]
-    """Where the neighbour stands relative to the explained candidate."""
-    rank: int
-    status: str
-    decided_by: str
-    """The first sort key on which the two differ (``status`` when their statuses differ)."""
-    direction: str | None
-    candidate_value: str | None
-    neighbour_value: str | None
-    text: str
-
-
-@dataclass(frozen=True, slots=True)
 class CandidateExplanation:
     """One candidate's explanation, with where it comes from (personal data: recorded)."""
 
@@ -255,15 +236,27 @@ class _ParsedRun:
 
 @dataclass(frozen=True, slots=True)
 class _RenderedNeighbour:
+    """A neighbour as rendered from the stored run (cached: NIPs only, no registry data)."""
+
     nip: str
     relation: Literal["above", "below"]
+    """Where the neighbour stands relative to the explained candidate."""
     rank: int
     status: str
     decided_by: str
+    """The first sort key on which the two differ (``status`` when their statuses differ)."""
     direction: str | None
     candidate_value: str | None
     neighbour_value: str | None
     text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Neighbour(_RenderedNeighbour):
+    """The candidate ranked just above or below, and the sort key that separates the two."""
+
+    employee_id: int
+    name: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -344,19 +337,7 @@ def screening_explanation(
         lang=lang,
         screening=run,
         neighbours=tuple(
-            Neighbour(
-                employee_id=found[n.nip].id,
-                nip=n.nip,
-                name=found[n.nip].name,
-                relation=n.relation,
-                rank=n.rank,
-                status=n.status,
-                decided_by=n.decided_by,
-                direction=n.direction,
-                candidate_value=n.candidate_value,
-                neighbour_value=n.neighbour_value,
-                text=n.text,
-            )
+            Neighbour(**asdict(n), employee_id=found[n.nip].id, name=found[n.nip].name)
             for n in shown
         ),
     )
