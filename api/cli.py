@@ -13,7 +13,7 @@ from api.commands.rules import rules_cli
 from api.commands.scheduler import scheduler_cli
 from api.commands.vacancies import delegation_cli, vacancy_cli
 from api.state import db
-from workflow import migrate
+from workflow.core import migrate
 
 db_cli = AppGroup("db", help="Database schema migrations.")
 

@@ -12,7 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from api.errors import problem
 from api.state import db
-from workflow import migrate
+from workflow.core import migrate
 
 log = structlog.get_logger(__name__)
 

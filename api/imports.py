@@ -24,8 +24,8 @@ from api.auth import current_actor, requires
 from api.schemas.imports import ImportRead
 from api.schemas.registry_import import RegistryRowValidator
 from api.state import db
-from workflow.clock import SystemClock
-from workflow.errors import InvalidInput
+from workflow.core.clock import SystemClock
+from workflow.core.errors import InvalidInput
 from workflow.models import Role
 from workflow.registry.importing import ImportReport
 from workflow.registry.readers import ImportFile

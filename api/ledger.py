@@ -25,9 +25,9 @@ from api.schemas.ledger import (
     VerifyRead,
 )
 from api.state import db, settings
-from workflow import audit
-from workflow.clock import SystemClock
-from workflow.ledger import VerifyReport
+from workflow.core.clock import SystemClock
+from workflow.ledger import audit
+from workflow.ledger.chain import VerifyReport
 from workflow.models import Role
 
 blp = Blueprint("ledger", __name__, description="The tamper-evident ledger (auditors)")

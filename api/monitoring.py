@@ -16,9 +16,9 @@ from api.schemas.monitoring import (
     NineBoxRead,
 )
 from api.state import db
-from workflow import monitoring
-from workflow.clock import SystemClock
+from workflow.core.clock import SystemClock
 from workflow.models import Role
+from workflow.vacancies import monitoring
 
 blp = Blueprint("monitoring", __name__, description="How the agencies' vacancies stand")
 

@@ -23,9 +23,9 @@ from api.schemas.screening import (
     ShortlistRead,
 )
 from api.state import db
-from workflow import explanations
-from workflow.explanations import CandidateExplanation
 from workflow.models import Role
+from workflow.screening import explanations
+from workflow.screening.explanations import CandidateExplanation
 
 blp = Blueprint(
     "screening",

@@ -13,8 +13,8 @@ from api.pagination import LINK_HEADER, PageQuery, page_of, page_request, paged
 from api.requests import json_only
 from api.schemas.users import MeRead, UserCreate, UserRead, UserUpdate
 from api.state import db
-from workflow import users
-from workflow.actors import Actor
+from workflow.core.actors import Actor
+from workflow.identity import admin as users
 from workflow.models import Role
 
 blp = Blueprint("users", __name__, description="Who am I; users of the caller's agency")

@@ -31,12 +31,13 @@ from api.schemas.vacancies import (
     VacancyRead,
 )
 from api.state import db
-from workflow import tasks, vacancy_queries
-from workflow.errors import NotFound
-from workflow.identity import create_delegation
+from workflow.core.errors import NotFound
+from workflow.identity.accounts import create_delegation
 from workflow.models import Role
-from workflow.vacancies import Outcome
-from workflow.vacancy_queries import VacancyFilter
+from workflow.vacancies import tasks
+from workflow.vacancies import queries as vacancy_queries
+from workflow.vacancies.actions import Outcome
+from workflow.vacancies.queries import VacancyFilter
 
 blp = Blueprint(
     "vacancies",

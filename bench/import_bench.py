@@ -75,8 +75,8 @@ def generate(directory: Path, employees: int, seed: int) -> dict[str, Any]:
 
 
 def migrate(url: str) -> None:
-    from workflow import migrate as migrations
-    from workflow.db import connect
+    from workflow.core import migrate as migrations
+    from workflow.core.db import connect
 
     db = connect(url)
     try:
@@ -146,7 +146,7 @@ def child(url: str, directory: Path, workers: int) -> None:
 
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
     from api.schemas.registry_import import RegistryRowValidator
-    from workflow.db import connect
+    from workflow.core.db import connect
     from workflow.registry.importing import collect_files, import_registry
 
     db = connect(url)

@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 import workflow.models
-from workflow.db import Database
+from workflow.core.db import Database
 from workflow.models import registry
 
 REGISTRY_MODELS = (

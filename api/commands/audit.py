@@ -10,12 +10,17 @@ from flask.cli import AppGroup
 
 from api.state import db, settings
 from config import ConfigurationError
-from workflow import ledger
-from workflow.checkpoints import CheckpointStore, MalformedCheckpoint, VerifierKey, load_signer
-from workflow.clock import SystemClock
-from workflow.errors import NotFound, WorkflowError
-from workflow.replay import replay
-from workflow.rulepacks import resolve
+from workflow.core.clock import SystemClock
+from workflow.core.errors import NotFound, WorkflowError
+from workflow.ledger import chain as ledger
+from workflow.ledger.checkpoints import (
+    CheckpointStore,
+    MalformedCheckpoint,
+    VerifierKey,
+    load_signer,
+)
+from workflow.screening.replays import replay
+from workflow.screening.rulepacks import resolve
 
 audit_cli = AppGroup("audit", help="Verify, checkpoint and export the tamper-evident ledger.")
 

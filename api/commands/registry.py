@@ -13,7 +13,7 @@ from flask.cli import AppGroup
 
 from api.schemas.registry_import import RegistryRowValidator
 from api.state import db
-from workflow.errors import InvalidInput
+from workflow.core.errors import InvalidInput
 from workflow.models.base import utcnow
 from workflow.registry.importing import (
     MAX_PROBLEMS,

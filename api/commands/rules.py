@@ -19,9 +19,9 @@ from rules.pack import Pack, load_pack, load_shipped
 from rules.profile import VacancyContext, read_profile
 from rules.scenarios import coverage_lines, load_scenarios, run
 from rules.vocab import PositionLevel
-from workflow import rulepacks
-from workflow.errors import WorkflowError
-from workflow.profiles import find_position, load_profile, vacancy_context
+from workflow.core.errors import WorkflowError
+from workflow.screening import rulepacks
+from workflow.screening.profiles import find_position, load_profile, vacancy_context
 
 rules_cli = AppGroup("rules", help="Merit rule packs: validate, test, publish, list, explain.")
 

@@ -11,8 +11,9 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from flask.cli import AppGroup
 
 from api.state import db, settings
-from workflow import sla, vacancies
-from workflow.db import Database
+from workflow.core.db import Database
+from workflow.vacancies import actions as vacancies
+from workflow.vacancies import sla
 
 log = structlog.get_logger(__name__)
 

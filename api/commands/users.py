@@ -8,9 +8,9 @@ import click
 from flask.cli import AppGroup
 
 from api.state import db
-from workflow.demo_users import ensure_demo_users
-from workflow.errors import WorkflowError
-from workflow.identity import create_user, issue_token, revoke_tokens
+from workflow.core.errors import WorkflowError
+from workflow.identity.accounts import create_user, issue_token, revoke_tokens
+from workflow.identity.demo import ensure_demo_users
 from workflow.models import Role
 
 users_cli = AppGroup("users", help="Users of the service and their roles.")

@@ -16,12 +16,12 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from api.state import db
-from workflow import vacancies
-from workflow.actors import Actor
-from workflow.errors import WorkflowError
-from workflow.identity import actor_by_username, create_delegation
+from workflow.core.actors import Actor
+from workflow.core.errors import WorkflowError
+from workflow.identity.accounts import actor_by_username, create_delegation
 from workflow.models import Vacancy, VacancyAction
-from workflow.rulepacks import resolve
+from workflow.screening.rulepacks import resolve
+from workflow.vacancies import actions as vacancies
 
 vacancy_cli = AppGroup("vacancy", help="Open vacancies and take workflow actions.")
 delegation_cli = AppGroup("delegation", help="Let a colleague act for you for a while.")

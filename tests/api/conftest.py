@@ -16,8 +16,8 @@ from flask.testing import FlaskClient
 from api import create_app
 from config import Settings
 from rules.pack import load_shipped
-from workflow.db import Database
-from workflow.identity import TOKEN_PREFIX, actor_by_username, hash_token
+from workflow.core.db import Database
+from workflow.identity.accounts import TOKEN_PREFIX, actor_by_username, hash_token
 from workflow.models import (
     ApiToken,
     Assessment,
@@ -35,7 +35,7 @@ from workflow.models import (
     User,
     UserRole,
 )
-from workflow.vacancies import open_vacancy
+from workflow.vacancies.actions import open_vacancy
 
 AGENCIES = ("national", "province", "city")
 AGENCY_ROLES = ("hr", "committee", "authority", "auditor", "admin")

@@ -11,8 +11,8 @@ from sqlalchemy import text
 
 from config import Settings
 from tests.support.ledger import add_tenants, clock, fill
-from workflow.checkpoints import Signer
-from workflow.db import Database
+from workflow.core.db import Database
+from workflow.ledger.checkpoints import Signer
 
 
 def _db(app: Flask) -> Database:

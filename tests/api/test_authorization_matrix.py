@@ -20,11 +20,11 @@ from sqlalchemy import select
 
 from tests.api.conftest import NOW, World, roles_of
 from tests.api.screening_support import screen_province_vacancy
-from workflow.db import Database
-from workflow.identity import actor_by_username
+from workflow.core.db import Database
+from workflow.identity.accounts import actor_by_username
+from workflow.identity.admin import user_etag
 from workflow.models import User
-from workflow.users import user_etag
-from workflow.vacancies import open_vacancy
+from workflow.vacancies.actions import open_vacancy
 
 ROLES = ("hr", "committee", "authority", "national_reviewer", "auditor", "admin")
 RELATIONS = {"own": "province", "other": "city", "national": "national"}

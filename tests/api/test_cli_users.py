@@ -6,7 +6,7 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import select
 
-from workflow.db import Database
+from workflow.core.db import Database
 from workflow.models import ApiToken, Tenant, User
 
 

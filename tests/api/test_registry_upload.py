@@ -17,7 +17,7 @@ from api import create_app
 from config import Settings
 from tests.api.conftest import World
 from tests.registry_files import AHMAD, VALID_SET, table_counts
-from workflow.db import Database
+from workflow.core.db import Database
 from workflow.models import Employee, LedgerEntry, Tenant
 
 URL = "/api/v1/registry/imports"

@@ -11,7 +11,7 @@ from flask.testing import FlaskCliRunner
 from sqlalchemy import select
 
 from api.schemas.registry_import import RegistryRowValidator
-from workflow.identity import create_user
+from workflow.identity.accounts import create_user
 from workflow.models import Employee, Position, ShortlistEntry, Tenant
 from workflow.registry.demo import seed_demo
 

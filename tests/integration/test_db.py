@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from sqlalchemy import event, text
 
-from workflow.db import Database, check_durability, connect
-from workflow.errors import DatabaseMisconfigured
+from workflow.core.db import Database, check_durability, connect
+from workflow.core.errors import DatabaseMisconfigured
 
 
 def test_durability_settings_are_in_force(database: Database) -> None:

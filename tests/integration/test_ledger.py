@@ -12,9 +12,9 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from tests.support.ledger import START, add_tenants, clock, fill
-from workflow import ledger
-from workflow.db import Database
-from workflow.errors import InvalidInput, NotFound
+from workflow.core.db import Database
+from workflow.core.errors import InvalidInput, NotFound
+from workflow.ledger import chain as ledger
 from workflow.models import ChainHead, LedgerEntry, Tenant
 from workflow.models.ledger import GENESIS_HASH
 
@@ -216,7 +216,7 @@ def test_the_database_refuses_to_change_history(database: Database, statement: s
 
 @pytest.mark.parametrize("table", ["ledger_entry", "chain_head"])
 def test_postgres_refuses_truncate(postgres_url: str, table: str) -> None:
-    from workflow.db import connect
+    from workflow.core.db import connect
 
     db = connect(postgres_url)
     try:

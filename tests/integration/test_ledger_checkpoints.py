@@ -12,16 +12,16 @@ from sqlalchemy import delete, text, update
 from sqlalchemy.orm import Session
 
 from tests.support.ledger import add_tenants, clock, fill
-from workflow import ledger
-from workflow.checkpoints import (
+from workflow.core.db import Database
+from workflow.core.errors import NotFound
+from workflow.ledger import chain as ledger
+from workflow.ledger.checkpoints import (
     KEYS_DIRECTORY,
     CheckpointStore,
     Signer,
     checkpoint_for,
     parse_note,
 )
-from workflow.db import Database
-from workflow.errors import NotFound
 from workflow.models import ChainHead, LedgerEntry, Tenant
 
 KEY_A = Signer.from_seed("meritflow-2026", b"\x01" * 32)

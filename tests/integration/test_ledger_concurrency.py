@@ -13,8 +13,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tests.support.ledger import add_tenants, clock
-from workflow import ledger
-from workflow.db import Database, connect
+from workflow.core.db import Database, connect
+from workflow.ledger import chain as ledger
 from workflow.models import LedgerEntry
 from workflow.models.ledger import GENESIS_HASH
 

@@ -23,9 +23,9 @@ from sqlalchemy import delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from tests.support.ledger import add_tenants, clock, fill
-from workflow import ledger
-from workflow.checkpoints import CheckpointStore, Signer
-from workflow.db import Database
+from workflow.core.db import Database
+from workflow.ledger import chain as ledger
+from workflow.ledger.checkpoints import CheckpointStore, Signer
 from workflow.models import ChainHead, LedgerEntry
 from workflow.models.ledger import GENESIS_HASH
 

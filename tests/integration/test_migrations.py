@@ -5,8 +5,8 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from workflow import migrate
-from workflow.db import Database
+from workflow.core import migrate
+from workflow.core.db import Database
 from workflow.models import Base
 
 

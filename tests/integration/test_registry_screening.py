@@ -13,11 +13,11 @@ from sqlalchemy import event
 from bench.pool import REFERENCE_DATE, pool
 from rules.pack import Pack, load_shipped
 from tests.integration.registry_rows import add_employee
-from workflow.db import Database
-from workflow.errors import InvalidInput, NotFound
+from workflow.core.db import Database
+from workflow.core.errors import InvalidInput, NotFound
 from workflow.models.registry import Position, PositionCompetency, Tenant
-from workflow.profiles import find_position, load_profile, load_profiles, vacancy_context
-from workflow.screening import screen_position
+from workflow.screening.pool import screen_position
+from workflow.screening.profiles import find_position, load_profile, load_profiles, vacancy_context
 
 
 @pytest.fixture(scope="module")

@@ -11,12 +11,12 @@ from sqlalchemy import delete, select, update
 
 from rules.pack import Pack, load_shipped
 from rules.text import Text
-from workflow import ledger
-from workflow.db import Database
-from workflow.errors import Conflict, InvalidInput, NotFound
+from workflow.core.db import Database
+from workflow.core.errors import Conflict, InvalidInput, NotFound
+from workflow.ledger import chain as ledger
 from workflow.models import LedgerEntry, Tenant
 from workflow.models.rules import RulePack
-from workflow.rulepacks import list_published, load_published, publish_pack
+from workflow.screening.rulepacks import list_published, load_published, publish_pack
 
 NOW = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
 

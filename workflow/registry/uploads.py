@@ -25,8 +25,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflow.actors import Actor
-from workflow.db import Database
+from workflow.core.actors import Actor
+from workflow.core.db import Database
 from workflow.models import Employee, Tenant
 from workflow.registry.importing import ImportReport, RowRejected, RowValidator, import_registry
 from workflow.registry.readers import ImportFile

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import select
 
 from tests.support.world import World, build_world
-from workflow.db import Database
-from workflow.errors import Refused
-from workflow.identity import create_user
+from workflow.core.db import Database
+from workflow.core.errors import Refused
+from workflow.identity.accounts import create_user
 from workflow.models import LedgerEntry, Vacancy
 
 

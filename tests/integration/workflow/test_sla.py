@@ -17,9 +17,10 @@ from flask.testing import FlaskCliRunner
 from sqlalchemy import select
 
 from tests.support.world import World, build_world
-from workflow import ledger, sla
-from workflow.db import Database, connect
+from workflow.core.db import Database, connect
+from workflow.ledger import chain as ledger
 from workflow.models import LedgerEntry, Vacancy
+from workflow.vacancies import sla
 
 ROOT = Path(__file__).resolve().parents[3]
 

@@ -10,9 +10,8 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.support.world import World, build_world
-from workflow import ledger, vacancies
-from workflow.db import Database
-from workflow.errors import (
+from workflow.core.db import Database
+from workflow.core.errors import (
     Conflict,
     GuardFailed,
     IdempotencyMismatch,
@@ -21,8 +20,10 @@ from workflow.errors import (
     PreconditionFailed,
     Refused,
 )
-from workflow.identity import create_delegation
+from workflow.identity.accounts import create_delegation
+from workflow.ledger import chain as ledger
 from workflow.models import CommitteeMember, LedgerEntry, Position, Vacancy, VacancyAction
+from workflow.vacancies import actions as vacancies
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import rfc8785
 from hypothesis import given
 from hypothesis import strategies as st
 
-from workflow.canonical import (
+from workflow.core.canonical import (
     MAX_SAFE_INTEGER,
     NotCanonicalisable,
     canonical_json,

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from config import ConfigurationError, Settings
-from workflow.checkpoints import (
+from workflow.ledger.checkpoints import (
     DEVELOPMENT_KEY_FILE,
     MalformedCheckpoint,
     Signer,

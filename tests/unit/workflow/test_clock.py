@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from workflow.clock import Clock, ManualClock, SystemClock
+from workflow.core.clock import Clock, ManualClock, SystemClock
 
 WIB = dt.timezone(dt.timedelta(hours=7))
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from workflow.definition import (
+from workflow.vacancies.definition import (
     DEFAULT_DEFINITION,
     SAME,
     DefinitionInvalid,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from workflow.pagination import MAX_PER_PAGE, Page, PageRequest
+from workflow.core.pagination import MAX_PER_PAGE, Page, PageRequest
 
 
 def test_offset_of_a_page() -> None:

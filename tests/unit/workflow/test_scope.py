@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from workflow.actors import Actor
-from workflow.errors import NotFound, Refused
-from workflow.scope import ensure_readable, ensure_writable, readable
+from workflow.core.actors import Actor
+from workflow.core.errors import NotFound, Refused
+from workflow.core.scope import ensure_readable, ensure_writable, readable
 
 
 def _actor(tenant_id: int, level: str) -> Actor:

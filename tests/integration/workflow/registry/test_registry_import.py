@@ -26,8 +26,8 @@ from tests.registry_files import (
     table_counts,
     write_set,
 )
-from workflow import ledger
-from workflow.db import Database
+from workflow.core.db import Database
+from workflow.ledger import chain as ledger
 from workflow.models import Assessment, Employee, LedgerEntry, PerformanceRating, Position, Tenant
 from workflow.registry import importing
 from workflow.registry.demo import write_demo_files

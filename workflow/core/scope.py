@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, true
 from sqlalchemy.orm import InstrumentedAttribute
 
-from workflow.actors import Actor
-from workflow.errors import NotFound, Refused
+from workflow.core.actors import Actor
+from workflow.core.errors import NotFound, Refused
 
 
 @dataclass(frozen=True, slots=True)

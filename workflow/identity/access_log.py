@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 import structlog
 from sqlalchemy import Select, insert, select
 
-from workflow.actors import Actor
-from workflow.db import Database
+from workflow.core.actors import Actor
+from workflow.core.db import Database
+from workflow.core.pagination import Page, PageRequest, fetch_page
+from workflow.core.scope import readable
 from workflow.models import Employee, PersonalDataAccess
-from workflow.pagination import Page, PageRequest, fetch_page
-from workflow.scope import readable
 
 log = structlog.get_logger(__name__)
 

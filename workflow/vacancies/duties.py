@@ -12,8 +12,7 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from workflow.actors import Actor
-from workflow.definition import SYSTEM_ROLE, ActionDef
+from workflow.core.actors import Actor
 from workflow.models.identity import User
 from workflow.models.vacancy import (
     CommitteeMember,
@@ -23,6 +22,7 @@ from workflow.models.vacancy import (
     Vacancy,
     VacancyAction,
 )
+from workflow.vacancies.definition import SYSTEM_ROLE, ActionDef
 
 OWN_STEP_STATES = frozenset({"draft", "returned"})
 """States in which the vacancy is back with HR, so its submitter may act on it again."""

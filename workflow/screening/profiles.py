@@ -39,7 +39,7 @@ from rules.vocab import (
     Rank,
     Training,
 )
-from workflow.errors import NotFound
+from workflow.core.errors import NotFound
 from workflow.models.registry import (
     Assessment,
     AssessmentScore,

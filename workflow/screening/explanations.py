@@ -2,7 +2,7 @@
 candidate's explanation from the stored snapshot, a replay, and what-if explanations.
 
 Nothing here writes domain data: the only rows written are personal-data access records (the
-:class:`~workflow.access_log.AccessRecorder` each disclosing query takes).
+:class:`~workflow.identity.access_log.AccessRecorder` each disclosing query takes).
 
 Explanations of a stored screening are rebuilt from the run's gzipped input snapshot, its
 recorded outcome codes and the pack it pinned, so they explain what was decided, not what
@@ -34,18 +34,18 @@ from rules.pack import Pack
 from rules.profile import CandidateProfile, VacancyContext
 from rules.ranking import SORT_KEYS, key_function
 from rules.valuetypes import format_percent
-from workflow.access_log import AccessRecorder
-from workflow.actors import Actor
-from workflow.db import Database
-from workflow.errors import InvalidInput, NotFound, Refused
+from workflow.core.actors import Actor
+from workflow.core.db import Database
+from workflow.core.errors import InvalidInput, NotFound, Refused
+from workflow.core.pagination import Page, PageRequest
+from workflow.core.scope import ensure_readable
+from workflow.identity.access_log import AccessRecorder
 from workflow.models import Employee, Position, Role
 from workflow.models.rules import RulePack
 from workflow.models.vacancy import ScreeningRun, ShortlistEntry
-from workflow.pagination import Page, PageRequest
-from workflow.profiles import load_profile, vacancy_context
-from workflow.replay import ReplayReport, replay, stored_run
-from workflow.rulepacks import PublishedPack, load_published, resolve
-from workflow.scope import ensure_readable
+from workflow.screening.profiles import load_profile, vacancy_context
+from workflow.screening.replays import ReplayReport, replay, stored_run
+from workflow.screening.rulepacks import PublishedPack, load_published, resolve
 
 Lang = Literal["en", "id"]
 K = TypeVar("K")

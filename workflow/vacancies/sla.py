@@ -15,10 +15,10 @@ import structlog
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflow import ledger
-from workflow.db import Database
+from workflow.core.db import Database
+from workflow.ledger import chain as ledger
 from workflow.models.vacancy import Vacancy
-from workflow.vacancies import pinned_definition
+from workflow.vacancies.actions import pinned_definition
 
 log = structlog.get_logger(__name__)
 

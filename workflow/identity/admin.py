@@ -13,13 +13,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rules.vocab import TenantLevel
-from workflow.actors import Actor
-from workflow.db import Database
-from workflow.errors import InvalidInput, NotFound, PreconditionFailed, Refused
-from workflow.identity import create_user
+from workflow.core.actors import Actor
+from workflow.core.db import Database
+from workflow.core.errors import InvalidInput, NotFound, PreconditionFailed, Refused
+from workflow.core.pagination import Page, PageRequest, fetch_page
+from workflow.core.scope import ensure_writable, readable
+from workflow.identity.accounts import create_user
 from workflow.models import Role, Tenant, User, UserRole
-from workflow.pagination import Page, PageRequest, fetch_page
-from workflow.scope import ensure_writable, readable
 
 log = structlog.get_logger(__name__)
 

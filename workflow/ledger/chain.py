@@ -6,7 +6,7 @@ UTF-8 bytes; ``prev`` is the previous entry's hash, so changing, dropping or reo
 breaks every later link. Appends lock the tenant's ``chain_head`` row, which makes sequence
 numbers gapless and the chain linear however many writers run. The chain proves internal
 consistency only: whoever can write the database can recompute it, so signed checkpoints kept
-outside the database (``workflow.checkpoints``) pin what was there. docs/ledger.md is the
+outside the database (``workflow.ledger.checkpoints``) pin what was there. docs/ledger.md is the
 normative description; nothing here may change the format without a new ``FORMAT``.
 
 Personal data stays out of the chain: name employees by internal id, never by NIP, NIK or name.
@@ -32,9 +32,11 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from workflow import streaming
-from workflow.canonical import NotCanonicalisable, canonical_json, check_value
-from workflow.checkpoints import (
+from workflow.core import streaming
+from workflow.core.canonical import NotCanonicalisable, canonical_json, check_value
+from workflow.core.db import Database
+from workflow.core.errors import InvalidInput, NotFound
+from workflow.ledger.checkpoints import (
     CheckpointProblem,
     CheckpointScan,
     CheckpointStore,
@@ -43,8 +45,6 @@ from workflow.checkpoints import (
     checkpoint_for,
     rfc3339,
 )
-from workflow.db import Database
-from workflow.errors import InvalidInput, NotFound
 from workflow.models import ChainHead, LedgerEntry, Tenant
 from workflow.models.ledger import GENESIS_HASH
 

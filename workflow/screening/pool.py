@@ -10,10 +10,10 @@ from sqlalchemy import select
 from rules.errors import PackInvalid, PackNotEffective
 from rules.pack import Pack
 from rules.screening import ScreeningResult, screen
-from workflow.db import Database
-from workflow.errors import InvalidInput, NotFound
+from workflow.core.db import Database
+from workflow.core.errors import InvalidInput, NotFound
 from workflow.models.registry import Position
-from workflow.profiles import load_profiles, vacancy_context
+from workflow.screening.profiles import load_profiles, vacancy_context
 
 
 def screen_position(

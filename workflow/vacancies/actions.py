@@ -28,17 +28,9 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from rules.screening import ScreeningResult, input_snapshot
 from rules.vocab import PROMOTION_TARGETS, PositionLevel
-from workflow import duties, guards, ledger
-from workflow.actors import Actor, system_actor
-from workflow.db import Database
-from workflow.definition import (
-    SYSTEM_ROLE,
-    ActionDef,
-    WorkflowDefinition,
-    load_definition,
-    parse_definition,
-)
-from workflow.errors import (
+from workflow.core.actors import Actor, system_actor
+from workflow.core.db import Database
+from workflow.core.errors import (
     Conflict,
     GuardFailed,
     IdempotencyMismatch,
@@ -47,7 +39,8 @@ from workflow.errors import (
     PreconditionFailed,
     Refused,
 )
-from workflow.identity import act_on_behalf
+from workflow.identity.accounts import act_on_behalf
+from workflow.ledger import chain as ledger
 from workflow.models import Employee, Position, Tenant
 from workflow.models.identity import Role, User, UserRole
 from workflow.models.rules import RulePack
@@ -62,8 +55,16 @@ from workflow.models.vacancy import (
     Vote,
     WorkflowVersion,
 )
-from workflow.rulepacks import load_published
-from workflow.screening import screen_position
+from workflow.screening.pool import screen_position
+from workflow.screening.rulepacks import load_published
+from workflow.vacancies import duties, guards
+from workflow.vacancies.definition import (
+    SYSTEM_ROLE,
+    ActionDef,
+    WorkflowDefinition,
+    load_definition,
+    parse_definition,
+)
 
 log = structlog.get_logger(__name__)
 

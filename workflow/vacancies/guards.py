@@ -16,7 +16,7 @@ from rules.conditions import render
 from rules.engine import FAILED, MISSING_DATA
 from rules.facts import GUARD_FIELDS
 from rules.valuetypes import EngineValue
-from workflow.definition import Guard, WorkflowDefinition
+from workflow.vacancies.definition import Guard, WorkflowDefinition
 
 COUNT_CAP = 1000
 """Guard counts are clamped to the ``count`` type's range; only small values matter."""

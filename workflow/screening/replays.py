@@ -13,13 +13,13 @@ from sqlalchemy.orm import Session
 
 from rules.profile import CandidateProfile, VacancyContext
 from rules.screening import ScreeningResult, screen
-from workflow.actors import Actor
-from workflow.db import Database
-from workflow.errors import InvalidInput, NotFound
+from workflow.core.actors import Actor
+from workflow.core.db import Database
+from workflow.core.errors import InvalidInput, NotFound
+from workflow.core.scope import ensure_readable
 from workflow.models import Employee
 from workflow.models.vacancy import ScreeningRun, Vacancy
-from workflow.rulepacks import load_published
-from workflow.scope import ensure_readable
+from workflow.screening.rulepacks import load_published
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
-from workflow.errors import DatabaseMisconfigured
+from workflow.core.errors import DatabaseMisconfigured
 
 _BEGIN_OPTION = "meritflow_begin"
 

@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
-from workflow.actors import Actor
-from workflow.db import Database
-from workflow.definition import parse_definition
+from workflow.core.actors import Actor
+from workflow.core.db import Database
+from workflow.core.pagination import Page, PageRequest
+from workflow.core.scope import readable
 from workflow.models import ScreeningRun, ShortlistEntry, Tenant, Vacancy, VacancyAction
 from workflow.models.vacancy import WorkflowVersion
-from workflow.pagination import Page, PageRequest
-from workflow.scope import readable
+from workflow.vacancies.definition import parse_definition
 
 MAX_LISTED_VACANCIES = 100
 """At most this many vacancy ids are listed per agency and figure; the counts are complete."""

@@ -1,7 +1,7 @@
 """The auditor's use cases over the ledger, scoped to the agencies the caller may read.
 
-The same functions as ``flask audit verify | checkpoint | export`` (``workflow.ledger``), with
-the agency scope of :mod:`workflow.scope` in front: an agency's auditor reads, verifies,
+The same functions as ``flask audit verify | checkpoint | export`` (``workflow.ledger.chain``), with
+the agency scope of :mod:`workflow.core.scope` in front: an agency's auditor reads, verifies,
 exports and checkpoints their own agency's chain; national users (BKN) every agency's.
 
 A checkpoint is an anchor, not agency data: it writes nothing in the database, only a signed
@@ -23,20 +23,20 @@ from sqlalchemy import Select, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from config import Settings
-from workflow import ledger
-from workflow.actors import Actor
-from workflow.checkpoints import (
+from workflow.core.actors import Actor
+from workflow.core.db import Database
+from workflow.core.errors import Conflict, NotFound
+from workflow.core.pagination import Page, PageRequest
+from workflow.core.scope import readable
+from workflow.ledger import chain as ledger
+from workflow.ledger.checkpoints import (
     CheckpointScan,
     CheckpointStore,
     StoredCheckpoint,
     load_signer,
     parse_note,
 )
-from workflow.db import Database
-from workflow.errors import Conflict, NotFound
 from workflow.models import LedgerEntry, Tenant
-from workflow.pagination import Page, PageRequest
-from workflow.scope import readable
 
 _S = TypeVar("_S", bound=Select[*tuple[Any, ...]])
 

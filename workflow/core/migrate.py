@@ -1,4 +1,4 @@
-"""Schema migrations (Alembic) run against a :class:`~workflow.db.Database`."""
+"""Schema migrations (Alembic) run against a :class:`~workflow.core.db.Database`."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from workflow.db import Database
+from workflow.core.db import Database
 
-_ROOT = Path(__file__).resolve().parent.parent
+_ROOT = Path(__file__).resolve().parents[2]
 
 
 def alembic_config() -> Config:

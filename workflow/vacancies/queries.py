@@ -1,7 +1,7 @@
 """Vacancies for adapters: scoped reads (list, one, history) and the by-reference entry points
 the HTTP API calls to open a vacancy and to take an action.
 
-Every read filters through :func:`workflow.scope.readable`: another agency's vacancy does not
+Every read filters through :func:`workflow.core.scope.readable`: another agency's vacancy does not
 exist for the caller. Nothing here returns personal data: the history names actors (users), not
 candidates, and carries no payload.
 """
@@ -16,14 +16,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflow import vacancies
-from workflow.actors import Actor
-from workflow.db import Database
-from workflow.errors import InvalidInput, NotFound
+from workflow.core.actors import Actor
+from workflow.core.db import Database
+from workflow.core.errors import InvalidInput, NotFound
+from workflow.core.pagination import Page, PageRequest, fetch_page
+from workflow.core.scope import readable
 from workflow.models import Position, Tenant, User, Vacancy, VacancyAction
-from workflow.pagination import Page, PageRequest, fetch_page
-from workflow.rulepacks import resolve
-from workflow.scope import readable
+from workflow.screening.rulepacks import resolve
+from workflow.vacancies import actions as vacancies
 
 SCREENING_ACTION = "start_screening"
 """The action that also runs the screening (two transactions, :func:`vacancies.screen`)."""

@@ -17,10 +17,10 @@ from typing import Any
 import structlog
 from sqlalchemy import Connection, Select, delete, select, update
 
-from workflow.actors import Actor
-from workflow.db import Database
-from workflow.errors import Throttled, Unauthenticated
-from workflow.identity import match_token, token_digest, token_lookup
+from workflow.core.actors import Actor
+from workflow.core.db import Database
+from workflow.core.errors import Throttled, Unauthenticated
+from workflow.identity.accounts import match_token, token_digest, token_lookup
 from workflow.models import ApiToken, AuthFailure
 
 log = structlog.get_logger(__name__)

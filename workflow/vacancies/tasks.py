@@ -26,11 +26,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select
 from sqlalchemy.orm import Session
 
-from workflow import vacancies
-from workflow.actors import Actor
-from workflow.db import Database
-from workflow.definition import SYSTEM_ROLE
-from workflow.duties import OWN_STEP_STATES
+from workflow.core.actors import Actor
+from workflow.core.db import Database
+from workflow.core.pagination import Page, PageRequest
+from workflow.core.scope import readable
 from workflow.models import (
     CommitteeMember,
     ConflictDeclaration,
@@ -41,9 +40,10 @@ from workflow.models import (
     Vote,
 )
 from workflow.models.identity import Role
-from workflow.pagination import Page, PageRequest
-from workflow.scope import readable
-from workflow.vacancy_queries import views
+from workflow.vacancies import actions as vacancies
+from workflow.vacancies.definition import SYSTEM_ROLE
+from workflow.vacancies.duties import OWN_STEP_STATES
+from workflow.vacancies.queries import views
 
 INBOX_ROLES = (Role.HR, Role.COMMITTEE, Role.AUTHORITY, Role.NATIONAL_REVIEWER)
 """The roles that have an inbox (auditors and administrators take no workflow action)."""

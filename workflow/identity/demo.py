@@ -10,9 +10,9 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from rules.vocab import TenantLevel
-from workflow.db import Database
-from workflow.errors import NotFound
-from workflow.identity import create_user, issue_token
+from workflow.core.db import Database
+from workflow.core.errors import NotFound
+from workflow.identity.accounts import create_user, issue_token
 from workflow.models import ApiToken, Role, Tenant, User
 
 log = structlog.get_logger(__name__)

@@ -1,0 +1,1 @@
+"""What every concept stands on: the database and its one transaction helper, typed errors, the clock, pagination, streaming reads, canonical JSON, schema migrations, and who is acting with which agencies they may read."""

@@ -1,0 +1,1 @@
+"""Vacancies: the declarative approval workflow, one function per user action, duties, guards, the inbox, SLA timers and monitoring."""
