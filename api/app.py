@@ -29,7 +29,7 @@ from api.errors import ProblemApi, register_error_handlers
 from api.logging import configure_logging
 from api.state import AppState, init_state
 from config import Settings
-from workflow.core.db import check_durability, connect
+from workflow.core import check_durability, connect
 
 log = structlog.get_logger(__name__)
 

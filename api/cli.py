@@ -13,7 +13,7 @@ from api.commands.rules import rules_cli
 from api.commands.scheduler import scheduler_cli
 from api.commands.vacancies import delegation_cli, vacancy_cli
 from api.state import db
-from workflow.core import migrate
+from workflow.core import schema_heads, schema_revision, upgrade_schema
 
 db_cli = AppGroup("db", help="Database schema migrations.")
 
@@ -22,15 +22,15 @@ db_cli = AppGroup("db", help="Database schema migrations.")
 @click.argument("revision", default="head")
 def db_upgrade(revision: str) -> None:
     """Migrate the database to REVISION (default: the newest)."""
-    migrate.upgrade(db(), revision)
-    click.echo(f"database at {', '.join(migrate.current(db())) or 'base'}")
+    upgrade_schema(db(), revision)
+    click.echo(f"database at {', '.join(schema_revision(db())) or 'base'}")
 
 
 @db_cli.command("current")
 def db_current() -> None:
     """Print the revision the database is at and the newest one."""
-    click.echo(f"current: {', '.join(migrate.current(db())) or 'base'}")
-    click.echo(f"head:    {', '.join(migrate.heads())}")
+    click.echo(f"current: {', '.join(schema_revision(db())) or 'base'}")
+    click.echo(f"head:    {', '.join(schema_heads())}")
 
 
 def register(app: Flask) -> None:

@@ -14,7 +14,7 @@ from werkzeug.exceptions import HTTPException
 
 from config import ConfigurationError
 from rules.errors import RulesError
-from workflow.core.errors import (
+from workflow.core import (
     Conflict,
     DatabaseMisconfigured,
     GuardFailed,

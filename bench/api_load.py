@@ -48,10 +48,13 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import create_engine, func, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
-from workflow.core.actors import system_actor  # noqa: E402
-from workflow.core.db import Database, connect  # noqa: E402
-from workflow.identity.accounts import actor_by_username, create_user, issue_token  # noqa: E402
-from workflow.ledger import chain as ledger
+from workflow import ledger  # noqa: E402
+from workflow.core import (  # noqa: E402
+    Database,
+    connect,
+    system_actor,
+)
+from workflow.identity import actor_by_username, create_user, issue_token  # noqa: E402
 from workflow.models import (  # noqa: E402
     Employee,
     LedgerEntry,
@@ -60,7 +63,7 @@ from workflow.models import (  # noqa: E402
     ShortlistEntry,
     Tenant,
 )
-from workflow.screening.rulepacks import resolve  # noqa: E402
+from workflow.screening import resolve  # noqa: E402
 from workflow.vacancies import actions as vacancies  # noqa: E402
 
 DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/test"

@@ -1,6 +1,6 @@
 """Workflow benchmarks: audited transitions, ledger appends and verification, SQLite and PostgreSQL.
 
-Prints figures and asserts nothing. Transitions are the full use case (workflow.vacancies.actions.perform:
+Prints figures and asserts nothing. Transitions are the full use case (workflow.vacancies.perform:
 lock, idempotency, duty rules, state change, action row, ledger entry) with 1 and 8 writers;
 each figure carries the SQL statements sent per transition and the p50/p99 latency of one.
 Each measurement is one function taking a database URL. SQLite runs in a temporary folder;
@@ -38,14 +38,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import create_engine, event, insert, text
 from sqlalchemy.engine import make_url
 
-from workflow.core import migrate
-from workflow.core.clock import SystemClock
-from workflow.core.db import connect
-from workflow.identity.accounts import actor_by_username
-from workflow.ledger import chain as ledger
+from workflow import ledger
+from workflow.core import SystemClock, connect, upgrade_schema
+from workflow.identity import actor_by_username
 from workflow.models import ChainHead, LedgerEntry, Position, RulePack, Tenant, User, UserRole
 from workflow.models.ledger import GENESIS_HASH
-from workflow.vacancies.actions import open_vacancy, perform
+from workflow.vacancies import open_vacancy, perform
 
 DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
 
@@ -329,8 +327,7 @@ def transition_figures(backend: str, url: str, *, vacancies: int) -> list[Figure
 
 def authentication_figures(backend: str, url: str, *, calls: int = 2000) -> list[Figure]:
     """Measure authenticate_bearer (what every HTTP request runs first) with a valid token."""
-    from workflow.identity.accounts import create_user, issue_token
-    from workflow.identity.authentication import ThrottlePolicy, authenticate_bearer
+    from workflow.identity import ThrottlePolicy, authenticate_bearer, create_user, issue_token
 
     (tenant_id,) = _add_tenants(url, "auth", 1)
     db = connect(url, pool_size=1)
@@ -455,7 +452,7 @@ def postgres_database(server_url: str) -> Iterator[str]:
 def _migrate(url: str) -> None:
     db = connect(url)
     try:
-        migrate.upgrade(db)
+        upgrade_schema(db)
     finally:
         db.dispose()
 

@@ -7,7 +7,7 @@ from sqlalchemy import Connection
 
 import workflow.models  # noqa: F401  (registers every table)
 from config import Settings
-from workflow.core.db import connect
+from workflow.core import connect
 from workflow.models.base import Base, UTCDateTime
 
 target_metadata = Base.metadata

@@ -10,17 +10,10 @@ from flask.cli import AppGroup
 
 from api.state import db, settings
 from config import ConfigurationError
-from workflow.core.clock import SystemClock
-from workflow.core.errors import NotFound, WorkflowError
-from workflow.ledger import chain as ledger
-from workflow.ledger.checkpoints import (
-    CheckpointStore,
-    MalformedCheckpoint,
-    VerifierKey,
-    load_signer,
-)
-from workflow.screening.replays import replay
-from workflow.screening.rulepacks import resolve
+from workflow import ledger
+from workflow.core import NotFound, SystemClock, WorkflowError
+from workflow.ledger import CheckpointStore, MalformedCheckpoint, VerifierKey, load_signer
+from workflow.screening import replay, resolve
 
 audit_cli = AppGroup("audit", help="Verify, checkpoint and export the tamper-evident ledger.")
 

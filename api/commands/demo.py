@@ -13,8 +13,7 @@ from api.commands.registry import LARGE_IMPORT_BYTES, ProgressBars, print_reject
 from api.schemas.registry_import import RegistryRowValidator
 from api.state import db
 from workflow.models.base import utcnow
-from workflow.registry.demo import seed_demo, write_demo_files
-from workflow.registry.importing import ImportRejected
+from workflow.registry import ImportRejected, seed_demo, write_demo_files
 
 demo_cli = AppGroup("demo", help="Demo data for trying Meritflow out.")
 

@@ -13,9 +13,9 @@ from flask.cli import AppGroup
 
 from api.schemas.registry_import import RegistryRowValidator
 from api.state import db
-from workflow.core.errors import InvalidInput
+from workflow.core import InvalidInput
 from workflow.models.base import utcnow
-from workflow.registry.importing import (
+from workflow.registry import (
     MAX_PROBLEMS,
     ImportRejected,
     ImportReport,

@@ -19,9 +19,9 @@ from rules.pack import Pack, load_pack, load_shipped
 from rules.profile import VacancyContext, read_profile
 from rules.scenarios import coverage_lines, load_scenarios, run
 from rules.vocab import PositionLevel
-from workflow.core.errors import WorkflowError
-from workflow.screening import rulepacks
-from workflow.screening.profiles import find_position, load_profile, vacancy_context
+from workflow import screening
+from workflow.core import WorkflowError
+from workflow.screening import find_position, load_profile, vacancy_context
 
 rules_cli = AppGroup("rules", help="Merit rule packs: validate, test, publish, list, explain.")
 
@@ -129,7 +129,7 @@ def publish(pack: str | None, published_by: str | None) -> None:
     actor = published_by or f"cli:{getpass.getuser()}"
     with _errors():
         for candidate, _, _ in _packs(pack):
-            stored = rulepacks.publish_pack(
+            stored = screening.publish_pack(
                 db(), pack=candidate, published_by=actor, now=dt.datetime.now(dt.UTC)
             )
             state = "already published" if stored.already_published else "published"
@@ -140,7 +140,7 @@ def publish(pack: str | None, published_by: str | None) -> None:
 def list_packs() -> None:
     """List the published rule packs."""
     with _errors():
-        for stored in rulepacks.list_published(db()):
+        for stored in screening.list_published(db()):
             parent = f"  parent {stored.parent_digest[:16]}…" if stored.parent_digest else ""
             click.echo(
                 f"{stored.pack_id:<20} {stored.version:<12} sha256 {stored.digest}  "
@@ -153,7 +153,7 @@ def _resolve_pack(reference: str) -> Pack:
     if reference in shipped:
         return shipped[reference]
     if len(reference) == 64 and all(c in "0123456789abcdef" for c in reference):
-        return rulepacks.load_published(db(), digest=reference)
+        return screening.load_published(db(), digest=reference)
     path = Path(reference)
     if path.exists():
         return load_pack(path, parents=shipped)

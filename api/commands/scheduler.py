@@ -11,9 +11,8 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from flask.cli import AppGroup
 
 from api.state import db, settings
-from workflow.core.db import Database
-from workflow.vacancies import actions as vacancies
-from workflow.vacancies import sla
+from workflow import vacancies
+from workflow.core import Database
 
 log = structlog.get_logger(__name__)
 
@@ -30,7 +29,7 @@ def _now() -> dt.datetime:
 
 def run_sla_sweep(database: Database) -> None:
     """Run one SLA sweep (a scheduled job: it runs on a worker thread, outside any app context)."""
-    report = sla.sweep(database, now=_now())
+    report = vacancies.sweep_deadlines(database, now=_now())
     log.debug("sla_sweep_done", reminded=report.reminded, escalated=report.escalated)
 
 
@@ -85,7 +84,7 @@ def sweep_once(at: str | None) -> None:
         parsed = dt.datetime.fromisoformat(at)
         now = parsed.replace(tzinfo=dt.UTC) if parsed.tzinfo is None else parsed.astimezone(dt.UTC)
     screened = vacancies.run_pending_screenings(db(), now=now, processes=_processes())
-    report = sla.sweep(db(), now=now)
+    report = vacancies.sweep_deadlines(db(), now=now)
     click.echo(
         f"screened: {screened or 'none'}; reminded: {report.reminded or 'none'}; "
         f"escalated: {report.escalated or 'none'}"

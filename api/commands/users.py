@@ -8,9 +8,8 @@ import click
 from flask.cli import AppGroup
 
 from api.state import db
-from workflow.core.errors import WorkflowError
-from workflow.identity.accounts import create_user, issue_token, revoke_tokens
-from workflow.identity.demo import ensure_demo_users
+from workflow.core import WorkflowError
+from workflow.identity import create_user, ensure_demo_users, issue_token, revoke_tokens
 from workflow.models import Role
 
 users_cli = AppGroup("users", help="Users of the service and their roles.")

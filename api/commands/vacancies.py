@@ -16,12 +16,11 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from api.state import db
-from workflow.core.actors import Actor
-from workflow.core.errors import WorkflowError
-from workflow.identity.accounts import actor_by_username, create_delegation
+from workflow import vacancies
+from workflow.core import Actor, WorkflowError
+from workflow.identity import actor_by_username, create_delegation
 from workflow.models import Vacancy, VacancyAction
-from workflow.screening.rulepacks import resolve
-from workflow.vacancies import actions as vacancies
+from workflow.screening import resolve
 
 vacancy_cli = AppGroup("vacancy", help="Open vacancies and take workflow actions.")
 delegation_cli = AppGroup("delegation", help="Let a colleague act for you for a while.")

@@ -10,7 +10,7 @@ from marshmallow import Schema, fields, post_load, validate
 from api.converters import MAX_ID
 from api.pagination import PageQuery
 from api.schemas import RequestSchema
-from workflow.ledger.chain import KIND_PATTERN, MAX_KIND_LENGTH
+from workflow.ledger import KIND_PATTERN, MAX_KIND_LENGTH
 
 CODE = validate.Regexp(r"^[A-Za-z0-9._-]{1,40}$")
 HASH = {"example": "cd8989d1900f0f76bc975625612452ca09435a6356bc71fe08ccd17334a0c7b3"}

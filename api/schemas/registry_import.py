@@ -13,8 +13,7 @@ from typing import Any, Final
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from workflow.registry.importing import RowRejected
-from workflow.registry.records import RecordType
+from workflow.registry import RecordType, RowRejected
 
 _Messages = dict[str, str | list[Any] | dict[Any, Any]]
 _REQUIRED: Final[_Messages] = {"required": "is required", "null": "is required"}

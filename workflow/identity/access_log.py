@@ -14,10 +14,7 @@ from dataclasses import dataclass, field
 import structlog
 from sqlalchemy import Select, insert, select
 
-from workflow.core.actors import Actor
-from workflow.core.db import Database
-from workflow.core.pagination import Page, PageRequest, fetch_page
-from workflow.core.scope import readable
+from workflow.core import Actor, Database, Page, PageRequest, fetch_page, readable
 from workflow.models import Employee, PersonalDataAccess
 
 log = structlog.get_logger(__name__)

@@ -15,10 +15,8 @@ from sqlalchemy import Select, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from workflow.core.actors import Actor
-from workflow.core.db import Database
-from workflow.core.errors import Conflict, InvalidInput, NotFound, Refused
-from workflow.ledger import chain as ledger
+from workflow import ledger
+from workflow.core import Actor, Conflict, Database, InvalidInput, NotFound, Refused
 from workflow.models import Employee, Tenant
 from workflow.models.identity import ApiToken, Delegation, Role, User, UserRole
 
@@ -255,7 +253,7 @@ def authenticate(session: Session, token: str, *, now: dt.datetime) -> Actor | N
     """Return the actor a bearer token belongs to, or None if it is unknown, expired or revoked.
 
     One statement resolves token, user, agency and roles; nothing is written (see
-    :func:`workflow.identity.authentication.authenticate_bearer` for the coarse ``last_used_at`` mark).
+    :func:`workflow.identity.authentication.authenticate_bearer` for the coarse last-used mark).
     """
     digest = token_digest(token)
     if digest is None:

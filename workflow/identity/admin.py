@@ -13,11 +13,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rules.vocab import TenantLevel
-from workflow.core.actors import Actor
-from workflow.core.db import Database
-from workflow.core.errors import InvalidInput, NotFound, PreconditionFailed, Refused
-from workflow.core.pagination import Page, PageRequest, fetch_page
-from workflow.core.scope import ensure_writable, readable
+from workflow.core import (
+    Actor,
+    Database,
+    InvalidInput,
+    NotFound,
+    Page,
+    PageRequest,
+    PreconditionFailed,
+    Refused,
+    ensure_writable,
+    fetch_page,
+    readable,
+)
 from workflow.identity.accounts import create_user
 from workflow.models import Role, Tenant, User, UserRole
 

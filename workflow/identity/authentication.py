@@ -17,9 +17,7 @@ from typing import Any
 import structlog
 from sqlalchemy import Connection, Select, delete, select, update
 
-from workflow.core.actors import Actor
-from workflow.core.db import Database
-from workflow.core.errors import Throttled, Unauthenticated
+from workflow.core import Actor, Database, Throttled, Unauthenticated
 from workflow.identity.accounts import match_token, token_digest, token_lookup
 from workflow.models import ApiToken, AuthFailure
 

@@ -10,8 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from rules.vocab import TenantLevel
-from workflow.core.db import Database
-from workflow.core.errors import NotFound
+from workflow.core import Database, NotFound
 from workflow.identity.accounts import create_user, issue_token
 from workflow.models import ApiToken, Role, Tenant, User
 

@@ -23,11 +23,7 @@ from sqlalchemy import Select, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from config import Settings
-from workflow.core.actors import Actor
-from workflow.core.db import Database
-from workflow.core.errors import Conflict, NotFound
-from workflow.core.pagination import Page, PageRequest
-from workflow.core.scope import readable
+from workflow.core import Actor, Conflict, Database, NotFound, Page, PageRequest, readable
 from workflow.ledger import chain as ledger
 from workflow.ledger.checkpoints import (
     CheckpointScan,

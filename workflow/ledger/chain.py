@@ -32,10 +32,16 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from workflow.core import streaming
-from workflow.core.canonical import NotCanonicalisable, canonical_json, check_value
-from workflow.core.db import Database
-from workflow.core.errors import InvalidInput, NotFound
+from workflow.core import (
+    Database,
+    InvalidInput,
+    NotCanonicalisable,
+    NotFound,
+    batches,
+    canonical_json,
+    check_value,
+    read_ahead,
+)
 from workflow.ledger.checkpoints import (
     CheckpointProblem,
     CheckpointScan,
@@ -540,9 +546,9 @@ def _entries(session: Session, dialect: str, tenant_id: int) -> Iterator[Iterato
             func.to_char(func.timezone("UTC", columns.created_at), 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
         )
     query = select(columns.seq, *selected).where(columns.tenant_id == tenant_id)
-    source = streaming.batches(session, query.order_by(columns.seq))
+    source = batches(session, query.order_by(columns.seq))
     if dialect == "postgresql":
-        with streaming.read_ahead(source) as ahead:
+        with read_ahead(source) as ahead:
             yield chain.from_iterable(ahead)
     else:
         try:

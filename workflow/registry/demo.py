@@ -37,7 +37,7 @@ from rules.vocab import (
     TenantLevel,
     Training,
 )
-from workflow.core.db import Database
+from workflow.core import Database
 from workflow.registry import store
 from workflow.registry.importing import (
     ImportReport,

@@ -38,9 +38,8 @@ from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from rules.vocab import TenantLevel
-from workflow.core.db import Database
-from workflow.core.errors import InvalidInput
-from workflow.ledger import chain as ledger
+from workflow import ledger
+from workflow.core import Database, InvalidInput
 from workflow.models import Tenant
 from workflow.registry import store
 from workflow.registry.checks import check_row

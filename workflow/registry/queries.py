@@ -1,6 +1,6 @@
 """Read queries over the registry, each scoped to the agencies the actor may read.
 
-Queries that return employees take an :class:`~workflow.identity.access_log.AccessRecorder` and record
+Queries that return employees take an :class:`~workflow.identity.AccessRecorder` and record
 every employee they return before returning it.
 """
 
@@ -11,12 +11,8 @@ from dataclasses import dataclass
 from sqlalchemy import ScalarSelect, Select, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from workflow.core.actors import Actor
-from workflow.core.db import Database
-from workflow.core.errors import NotFound
-from workflow.core.pagination import Page, PageRequest, fetch_page
-from workflow.core.scope import readable
-from workflow.identity.access_log import AccessRecorder
+from workflow.core import Actor, Database, NotFound, Page, PageRequest, fetch_page, readable
+from workflow.identity import AccessRecorder
 from workflow.models import Assessment, Employee, Position, Tenant
 
 

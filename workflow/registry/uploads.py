@@ -25,8 +25,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflow.core.actors import Actor
-from workflow.core.db import Database
+from workflow.core import Actor, Database
 from workflow.models import Employee, Tenant
 from workflow.registry.importing import ImportReport, RowRejected, RowValidator, import_registry
 from workflow.registry.readers import ImportFile

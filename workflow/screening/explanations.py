@@ -34,12 +34,17 @@ from rules.pack import Pack
 from rules.profile import CandidateProfile, VacancyContext
 from rules.ranking import SORT_KEYS, key_function
 from rules.valuetypes import format_percent
-from workflow.core.actors import Actor
-from workflow.core.db import Database
-from workflow.core.errors import InvalidInput, NotFound, Refused
-from workflow.core.pagination import Page, PageRequest
-from workflow.core.scope import ensure_readable
-from workflow.identity.access_log import AccessRecorder
+from workflow.core import (
+    Actor,
+    Database,
+    InvalidInput,
+    NotFound,
+    Page,
+    PageRequest,
+    Refused,
+    ensure_readable,
+)
+from workflow.identity import AccessRecorder
 from workflow.models import Employee, Position, Role
 from workflow.models.rules import RulePack
 from workflow.models.vacancy import ScreeningRun, ShortlistEntry

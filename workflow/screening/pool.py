@@ -10,8 +10,7 @@ from sqlalchemy import select
 from rules.errors import PackInvalid, PackNotEffective
 from rules.pack import Pack
 from rules.screening import ScreeningResult, screen
-from workflow.core.db import Database
-from workflow.core.errors import InvalidInput, NotFound
+from workflow.core import Database, InvalidInput, NotFound
 from workflow.models.registry import Position
 from workflow.screening.profiles import load_profiles, vacancy_context
 

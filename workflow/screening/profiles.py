@@ -39,7 +39,7 @@ from rules.vocab import (
     Rank,
     Training,
 )
-from workflow.core.errors import NotFound
+from workflow.core import NotFound
 from workflow.models.registry import (
     Assessment,
     AssessmentScore,

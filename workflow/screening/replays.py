@@ -13,10 +13,7 @@ from sqlalchemy.orm import Session
 
 from rules.profile import CandidateProfile, VacancyContext
 from rules.screening import ScreeningResult, screen
-from workflow.core.actors import Actor
-from workflow.core.db import Database
-from workflow.core.errors import InvalidInput, NotFound
-from workflow.core.scope import ensure_readable
+from workflow.core import Actor, Database, InvalidInput, NotFound, ensure_readable
 from workflow.models import Employee
 from workflow.models.vacancy import ScreeningRun, Vacancy
 from workflow.screening.rulepacks import load_published

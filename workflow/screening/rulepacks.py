@@ -12,9 +12,8 @@ from rules.compiler import compile_in_subprocess
 from rules.errors import PackInvalid
 from rules.pack import Pack, pack_from_canonical
 from rules.vocab import TenantLevel
-from workflow.core.db import Database
-from workflow.core.errors import Conflict, InvalidInput, NotFound
-from workflow.ledger import chain as ledger
+from workflow import ledger
+from workflow.core import Conflict, Database, InvalidInput, NotFound
 from workflow.models import Tenant
 from workflow.models.rules import RulePack
 

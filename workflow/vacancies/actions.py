@@ -28,19 +28,20 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from rules.screening import ScreeningResult, input_snapshot
 from rules.vocab import PROMOTION_TARGETS, PositionLevel
-from workflow.core.actors import Actor, system_actor
-from workflow.core.db import Database
-from workflow.core.errors import (
+from workflow import ledger
+from workflow.core import (
+    Actor,
     Conflict,
+    Database,
     GuardFailed,
     IdempotencyMismatch,
     InvalidInput,
     NotFound,
     PreconditionFailed,
     Refused,
+    system_actor,
 )
-from workflow.identity.accounts import act_on_behalf
-from workflow.ledger import chain as ledger
+from workflow.identity import act_on_behalf
 from workflow.models import Employee, Position, Tenant
 from workflow.models.identity import Role, User, UserRole
 from workflow.models.rules import RulePack
@@ -55,8 +56,7 @@ from workflow.models.vacancy import (
     Vote,
     WorkflowVersion,
 )
-from workflow.screening.pool import screen_position
-from workflow.screening.rulepacks import load_published
+from workflow.screening import load_published, screen_position
 from workflow.vacancies import duties, guards
 from workflow.vacancies.definition import (
     SYSTEM_ROLE,

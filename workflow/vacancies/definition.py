@@ -21,7 +21,7 @@ import yaml
 from rules.conditions import Condition, ConditionParser
 from rules.facts import GUARD_FIELDS
 from rules.vocab import PROMOTION_TARGETS
-from workflow.core.errors import InvalidInput
+from workflow.core import InvalidInput
 
 DEFINITIONS_DIR: Final = Path(__file__).resolve().parent / "definitions"
 DEFAULT_DEFINITION: Final = DEFINITIONS_DIR / "promotion.yaml"

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from workflow.core.actors import Actor
+from workflow.core import Actor
 from workflow.models.identity import User
 from workflow.models.vacancy import (
     CommitteeMember,

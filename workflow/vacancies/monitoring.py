@@ -15,10 +15,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
-from workflow.core.actors import Actor
-from workflow.core.db import Database
-from workflow.core.pagination import Page, PageRequest
-from workflow.core.scope import readable
+from workflow.core import Actor, Database, Page, PageRequest, readable
 from workflow.models import ScreeningRun, ShortlistEntry, Tenant, Vacancy, VacancyAction
 from workflow.models.vacancy import WorkflowVersion
 from workflow.vacancies.definition import parse_definition

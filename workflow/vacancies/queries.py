@@ -16,13 +16,18 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflow.core.actors import Actor
-from workflow.core.db import Database
-from workflow.core.errors import InvalidInput, NotFound
-from workflow.core.pagination import Page, PageRequest, fetch_page
-from workflow.core.scope import readable
+from workflow.core import (
+    Actor,
+    Database,
+    InvalidInput,
+    NotFound,
+    Page,
+    PageRequest,
+    fetch_page,
+    readable,
+)
 from workflow.models import Position, Tenant, User, Vacancy, VacancyAction
-from workflow.screening.rulepacks import resolve
+from workflow.screening import resolve
 from workflow.vacancies import actions as vacancies
 
 SCREENING_ACTION = "start_screening"

@@ -15,8 +15,8 @@ import structlog
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflow.core.db import Database
-from workflow.ledger import chain as ledger
+from workflow import ledger
+from workflow.core import Database
 from workflow.models.vacancy import Vacancy
 from workflow.vacancies.actions import pinned_definition
 

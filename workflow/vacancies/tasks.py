@@ -26,10 +26,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select
 from sqlalchemy.orm import Session
 
-from workflow.core.actors import Actor
-from workflow.core.db import Database
-from workflow.core.pagination import Page, PageRequest
-from workflow.core.scope import readable
+from workflow.core import Actor, Database, Page, PageRequest, readable
 from workflow.models import (
     CommitteeMember,
     ConflictDeclaration,
