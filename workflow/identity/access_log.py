@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import structlog
-from sqlalchemy import Select, insert, select
+from sqlalchemy import Select, select
 
 from workflow.core import Actor, Database, Page, PageRequest, fetch_page, readable
 from workflow.models import Employee, PersonalDataAccess
@@ -37,32 +37,30 @@ class AccessRecorder:
         """Write one access record per employee, committed before their data is returned."""
         on_behalf_of = self.actor.on_behalf_of.username if self.actor.on_behalf_of else None
         disclosed = {e.id: e for e in employees if e.id not in self.recorded}
-        rows: list[dict[str, object]] = [
-            {
-                "occurred_at": self.now,
-                "user_id": self.actor.user_id,
-                "username": self.actor.username,
-                "on_behalf_of": on_behalf_of,
-                "actor_tenant_id": self.actor.tenant_id,
-                "employee_id": employee.id,
-                "employee_tenant_id": employee.tenant_id,
-                "method": self.method,
-                "endpoint": self.endpoint,
-                "purpose": self.purpose,
-                "request_id": self.request_id,
-            }
-            for employee in disclosed.values()
-        ]
-        if not rows:
+        if not disclosed:
             return
         with db.transaction() as session:
-            # One multi-row INSERT: a shortlist page records 20 people per read.
-            session.execute(insert(PersonalDataAccess), rows)
+            session.add_all(
+                PersonalDataAccess(
+                    occurred_at=self.now,
+                    user_id=self.actor.user_id,
+                    username=self.actor.username,
+                    on_behalf_of=on_behalf_of,
+                    actor_tenant_id=self.actor.tenant_id,
+                    employee_id=employee.id,
+                    employee_tenant_id=employee.tenant_id,
+                    method=self.method,
+                    endpoint=self.endpoint,
+                    purpose=self.purpose,
+                    request_id=self.request_id,
+                )
+                for employee in disclosed.values()
+            )
         self.recorded.update(disclosed)
         log.info(
             "personal_data_disclosed",
             user=self.actor.username,
-            employees=len(rows),
+            employees=len(disclosed),
             endpoint=self.endpoint,
             purpose=self.purpose,
         )
