@@ -1,4 +1,4 @@
-"""Every durable_rules trap (reference/durable_rules.md §2.6 and §0a), shown and then handled.
+"""Every durable_rules trap (docs/rules.md §8.2), shown and then handled.
 
 Raw demonstrations use a bare host; the ones that crash or hang the process run in a subprocess.
 """
@@ -361,3 +361,9 @@ def test_more_than_512_children_hang_durable_and_are_refused_statically() -> Non
 def test_a_safe_ruleset_compiles_in_the_subprocess(national: Pack) -> None:
     compiled = level_of(national)
     assert compile_in_subprocess({compiled.name: compiled.definition}) is None
+
+
+def test_a_ruleset_durable_rules_refuses_is_named_after_the_ones_that_compiled() -> None:
+    failure = compile_in_subprocess({"fine": _fan_out(3), "bad": {"r": {"all": "x", "run": "a"}}})
+    assert failure is not None
+    assert failure.startswith("durable_rules failed compiling bad:")
