@@ -38,13 +38,13 @@ from rules.vocab import (
     Training,
 )
 from workflow.core import Database
-from workflow.registry import store
 from workflow.registry.importing import (
     ImportReport,
     Progress,
     RowValidator,
     collect_files,
     import_registry,
+    store,
 )
 from workflow.registry.nip import PPPK_MARKER, eighteenth_birthday
 from workflow.registry.records import EMPLOYEE_CHILDREN, SPECS, RecordType

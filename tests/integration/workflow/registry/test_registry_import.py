@@ -29,7 +29,6 @@ from tests.registry_files import (
 from workflow.core.db import Database
 from workflow.ledger import chain as ledger
 from workflow.models import Assessment, Employee, LedgerEntry, PerformanceRating, Position, Tenant
-from workflow.registry import importing
 from workflow.registry.demo import write_demo_files
 from workflow.registry.importing import (
     ImportRejected,
@@ -37,7 +36,8 @@ from workflow.registry.importing import (
     collect_files,
     import_registry,
 )
-from workflow.registry.readers import ImportFile
+from workflow.registry.importing import use_case as importing
+from workflow.registry.importing.formats import ImportFile
 
 VALIDATOR = RegistryRowValidator()
 EMPTY = {

@@ -3,8 +3,9 @@
 Nothing is written unless every row of every file passes; no file is ever held whole:
 
 1. *read*: stream every file, shape each row with the injected validator (marshmallow in the API
-   layer), apply the domain rules of :mod:`workflow.registry.checks`, hash each child row, and
-   spool the accepted employee rows to partitions by NIP (:mod:`workflow.registry.spool`).
+   layer), apply the domain rules of :mod:`workflow.registry.importing.row_rules`, hash each
+   child row, and spool the accepted employee rows to partitions by NIP
+   (:mod:`workflow.registry.importing.spool`).
    Tenants and positions (reference data) are kept in memory. The employee files may be read by
    forked worker processes meanwhile;
 2. *check*: per partition, what only shows across rows: the same NIP twice, a child row without
@@ -41,11 +42,9 @@ from rules.vocab import TenantLevel
 from workflow import ledger
 from workflow.core import Database, InvalidInput
 from workflow.models import Tenant
-from workflow.registry import store
-from workflow.registry.checks import check_row
-from workflow.registry.digest import combine, profile_digest, row_hash
-from workflow.registry.nip import format_problem
-from workflow.registry.readers import (
+from workflow.registry.importing import store
+from workflow.registry.importing.digest import combine, profile_digest, row_hash
+from workflow.registry.importing.formats import (
     FileUnreadable,
     ImportFile,
     Meter,
@@ -55,6 +54,9 @@ from workflow.registry.readers import (
     read_json_array,
     read_json_lines,
 )
+from workflow.registry.importing.row_rules import check_row
+from workflow.registry.importing.spool import Spool, SpooledRow, partition_count, read_partitions
+from workflow.registry.nip import format_problem
 from workflow.registry.records import (
     BY_FILE_NAME,
     COMPANIONS,
@@ -63,7 +65,6 @@ from workflow.registry.records import (
     SPECS,
     RecordType,
 )
-from workflow.registry.spool import Spool, SpooledRow, partition_count, read_partitions
 
 log = structlog.get_logger(__name__)
 
