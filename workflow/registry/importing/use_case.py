@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import multiprocessing
+import operator
 import tempfile
 import time
 import traceback
@@ -32,10 +33,10 @@ from multiprocessing.connection import Connection as Connection_
 from multiprocessing.connection import wait
 from multiprocessing.process import BaseProcess
 from pathlib import Path
-from typing import IO, Any, Final, Literal, Protocol
+from typing import IO, Any, Final, Literal, Protocol, cast, get_args
 
 import structlog
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Table, select
 from sqlalchemy.orm import Session
 
 from rules.vocab import TenantLevel
@@ -55,7 +56,17 @@ from workflow.registry.importing.formats import (
     read_json_lines,
 )
 from workflow.registry.importing.row_rules import check_row
-from workflow.registry.importing.spool import Spool, SpooledRow, partition_count, read_partitions
+from workflow.registry.importing.spool import (
+    RejectedAssessment,
+    RejectedEmployee,
+    RejectedRow,
+    Spool,
+    SpooledRow,
+    SpooledValues,
+    collector_paused,
+    partition_count,
+    read_partitions,
+)
 from workflow.registry.nip import format_problem
 from workflow.registry.records import (
     BY_FILE_NAME,
@@ -63,14 +74,27 @@ from workflow.registry.records import (
     PARENT_OF,
     READ_ORDER,
     SPECS,
+    AssessmentRow,
+    AssessmentScoreRow,
+    ChildRow,
+    EducationRow,
+    EmployeeRow,
+    PenaltyRow,
+    PerformanceRow,
+    PositionCompetencyRow,
+    PositionHistoryRow,
+    PositionRow,
     RecordType,
+    Row,
+    TenantRow,
+    TrainingRow,
 )
 
 log = structlog.get_logger(__name__)
 
 MAX_PROBLEMS: Final = 1000
 """Problems listed in a report; the rest are counted."""
-DEFAULTS: Final[Mapping[RecordType, Mapping[str, object]]] = {
+DEFAULTS: Final[Mapping[RecordType, Mapping[str, Any]]] = {
     RecordType.POSITION: {"is_key": False},
     RecordType.EMPLOYEE: {"disciplinary_case_pending": False},
 }
@@ -79,16 +103,6 @@ DEFAULTS: Final[Mapping[RecordType, Mapping[str, object]]] = {
 Progress = Callable[[str, int, int], None]
 """``progress(phase, done, total)``: phase ``read`` counts bytes, ``write`` counts employees."""
 
-_TYPES: Final = tuple(RecordType)
-_KIND: Final = {record_type: index for index, record_type in enumerate(_TYPES)}
-_EMPLOYEE: Final = _KIND[RecordType.EMPLOYEE]
-_PERFORMANCE: Final = _KIND[RecordType.PERFORMANCE]
-_ASSESSMENT: Final = _KIND[RecordType.ASSESSMENT]
-_SCORE: Final = _KIND[RecordType.ASSESSMENT_SCORE]
-_HISTORY: Final = _KIND[RecordType.POSITION_HISTORY]
-_EMPLOYEE_REJECTED: Final = -1
-_ASSESSMENT_REJECTED: Final = -2
-_ROW_REJECTED: Final = -3
 _PROGRESS_EVERY: Final = 4096
 _REFERENCE_TYPES: Final = (
     RecordType.TENANT,
@@ -96,7 +110,6 @@ _REFERENCE_TYPES: Final = (
     RecordType.POSITION_COMPETENCY,
 )
 """Read first, in this process: every other file refers to them."""
-_COLUMNS: Final = {record_type: spec.columns for record_type, spec in SPECS.items()}
 _TENANT_DEPTH: Final = {
     TenantLevel.NATIONAL: 0,
     TenantLevel.PROVINCE: 1,
@@ -333,12 +346,13 @@ def import_registry(
             return reading.report(problems, counts, written, started=started, now=now)
 
         if problems.total:
-            for rows in reading.partitions():
-                _check_groups(_group(rows), reading.names, problems, catalog)
+            with collector_paused():
+                for rows in reading.partitions():
+                    _check_groups(_group(rows), reading.names, problems, catalog)
             raise _rejected(report())
         # Cross-row checks run partition by partition as the rows are written; the first
         # problem stops the writing, and raising inside the transaction rolls all of it back.
-        with db.transaction() as session:
+        with db.transaction() as session, collector_paused():
             writer = _Writer(session.connection(), catalog, now, progress, reading.employees)
             tenants = writer.write_tenants()
             positions = writer.write_positions()
@@ -439,7 +453,7 @@ class _Reading:
         """Return how many employee rows were spooled."""
         return sum(result.employees for result in self.results)
 
-    def partitions(self) -> Iterator[list[SpooledRow]]:
+    def partitions(self) -> Iterator[list[SpooledRow[SpooledValues]]]:
         """Yield each partition's rows from every reader's spool."""
         directories = [result.directory for result in self.results]
         return read_partitions(directories, self.partition_count)
@@ -755,9 +769,9 @@ class _Catalog:
     ) -> None:
         self.stored_tenants = tenants
         self.stored_positions = positions
-        self.tenants: dict[str, tuple[tuple[Any, ...], int]] = {}
+        self.tenants: dict[str, tuple[TenantRow, int]] = {}
         """Imported tenants: code -> (values, row in tenants.csv)."""
-        self.positions: dict[tuple[str, str], tuple[tuple[Any, ...], int]] = {}
+        self.positions: dict[tuple[str, str], tuple[PositionRow, int]] = {}
         self.competencies: dict[tuple[str, str], dict[str, tuple[int, int]]] = {}
         """Imported standards: position key -> competency -> (level, row)."""
         self.rejected_tenants: set[str] = set()
@@ -778,8 +792,8 @@ class _Catalog:
     def tenant_level(self, code: str) -> str | None:
         """Return the level of a tenant of this import or the database."""
         if code in self.tenants:
-            level: str = self.tenants[code][0][2]
-            return level
+            tenant, _row = self.tenants[code]
+            return tenant.level
         stored = self.stored_tenants.get(code)
         return stored.level if stored else None
 
@@ -901,22 +915,22 @@ class _Reader:
         if errors:
             self._reject(raw, errors)
             return
-        values: tuple[Any, ...] = tuple([clean.get(name) for name in _COLUMNS[record_type]])
+        spec = SPECS[record_type]
+        values = spec.row._make([clean.get(name) for name in spec.columns])
         defaults = DEFAULTS.get(record_type)
         if defaults:
-            values = _with_defaults(record_type, values, defaults)
-        if record_type is RecordType.TENANT:
+            values = _with_defaults(values, defaults)
+        if isinstance(values, TenantRow):
             self._add_tenant(raw, values)
-        elif record_type is RecordType.POSITION:
+        elif isinstance(values, PositionRow):
             self._add_position(raw, values)
-        elif record_type is RecordType.POSITION_COMPETENCY:
+        elif isinstance(values, PositionCompetencyRow):
             self._add_competency(raw, values)
-        elif record_type is RecordType.EMPLOYEE:
+        elif isinstance(values, EmployeeRow):
             self._add_employee(raw, values)
         else:
-            nip = values[0]
-            row = (_KIND[record_type], self._order, raw.row, raw.prefix, nip, values)
-            self._spool.add(nip, (*row, row_hash(record_type, values)))
+            hash_ = row_hash(record_type, values)
+            self._spool.add(SpooledRow(self._order, raw.row, raw.prefix, values.nip, values, hash_))
 
     def _reject(self, raw: RawRow, errors: Sequence[tuple[str, str]]) -> None:
         reported = False
@@ -935,26 +949,24 @@ class _Reader:
         nip = data.get("nip")
         if not isinstance(nip, str) or format_problem(nip):
             return
+        marker: RejectedEmployee | RejectedAssessment | None = None
         if raw.record_type is RecordType.EMPLOYEE:
-            self._spool.add(
-                nip, (_EMPLOYEE_REJECTED, self._order, raw.row, raw.prefix, nip, (reported,), 0)
-            )
+            marker = RejectedEmployee(reported)
         elif raw.record_type is RecordType.ASSESSMENT:
-            key = (_as_date(data.get("assessed_on")), data.get("method"))
-            self._spool.add(
-                nip, (_ASSESSMENT_REJECTED, self._order, raw.row, raw.prefix, nip, key, 0)
-            )
+            marker = RejectedAssessment(_as_date(data.get("assessed_on")), data.get("method"))
+        if marker is not None:
+            self._spool.add(SpooledRow(self._order, raw.row, raw.prefix, nip, marker))
         if reported and raw.prefix:
-            self._spool.add(nip, (_ROW_REJECTED, self._order, raw.row, raw.prefix, nip, (), 0))
+            self._spool.add(SpooledRow(self._order, raw.row, raw.prefix, nip, RejectedRow()))
 
-    def _add_tenant(self, raw: RawRow, values: tuple[Any, ...]) -> None:
-        code = values[0]
+    def _add_tenant(self, raw: RawRow, values: TenantRow) -> None:
+        code = values.code
         if code in self._catalog.tenants:
             first = self._catalog.tenants[code][1]
             self._problem(raw.row, "code", f"tenant {code} appears twice (first at row {first})")
             return
         stored = self._catalog.stored_tenants.get(code)
-        if stored is not None and stored.level != values[2]:
+        if stored is not None and stored.level != values.level:
             self._problem(
                 raw.row,
                 "level",
@@ -967,10 +979,10 @@ class _Reader:
     def _check_tenants(self) -> None:
         """Check every imported tenant hangs under a parent of the right level."""
         for code, (values, row) in list(self._catalog.tenants.items()):
-            parent = values[3]
+            parent = values.parent_code
             if parent is None:
                 continue
-            wanted = TenantLevel(values[2]).allowed_parent
+            wanted = TenantLevel(values.level).allowed_parent
             known = self._catalog.tenant_known(parent)
             if known is None:
                 self._catalog.rejected_tenants.add(code)
@@ -985,15 +997,15 @@ class _Reader:
                 self._problem(
                     row,
                     "parent_code",
-                    f"a {values[2]} tenant hangs under a {wanted} tenant; "
+                    f"a {values.level} tenant hangs under a {wanted} tenant; "
                     f"{parent} is {self._catalog.tenant_level(parent)}",
                 )
             else:
                 continue
             self._catalog.rejected_tenants.add(code)
 
-    def _add_position(self, raw: RawRow, values: tuple[Any, ...]) -> None:
-        key = (values[0], values[1])
+    def _add_position(self, raw: RawRow, values: PositionRow) -> None:
+        key = (values.tenant_code, values.code)
         if not self._tenant_known(raw, "tenant_code", key[0]):
             self._catalog.rejected_positions.add(key)
             return
@@ -1008,8 +1020,8 @@ class _Reader:
         self._catalog.positions[key] = (values, raw.row)
         self._catalog.competencies[key] = {}
 
-    def _add_competency(self, raw: RawRow, values: tuple[Any, ...]) -> None:
-        key = (values[0], values[1])
+    def _add_competency(self, raw: RawRow, values: PositionCompetencyRow) -> None:
+        key = (values.tenant_code, values.position_code)
         standard = self._catalog.competencies.get(key)
         if standard is None:
             if self._catalog.position_known(key) is not None:
@@ -1020,7 +1032,7 @@ class _Reader:
                     "(a position's competency standard is imported with the position)",
                 )
             return
-        competency = values[2]
+        competency = values.competency
         if competency in standard:
             first = standard[competency][1]
             self._problem(
@@ -1029,12 +1041,11 @@ class _Reader:
                 f"{competency} is given twice for this position (first at row {first})",
             )
             return
-        standard[competency] = (values[3], raw.row)
+        standard[competency] = (values.required_level, raw.row)
 
-    def _add_employee(self, raw: RawRow, values: tuple[Any, ...]) -> None:
-        nip = values[0]
+    def _add_employee(self, raw: RawRow, values: EmployeeRow) -> None:
         self.employees += 1
-        self._spool.add(nip, (_EMPLOYEE, self._order, raw.row, raw.prefix, nip, values, 0))
+        self._spool.add(SpooledRow(self._order, raw.row, raw.prefix, values.nip, values))
 
     def _tenant_known(self, raw: RawRow, field: str, code: str) -> bool | None:
         """Return whether tenant ``code`` exists (None: its row was rejected); report if not."""
@@ -1048,14 +1059,10 @@ class _Reader:
         return known
 
 
-def _with_defaults(
-    record_type: RecordType, values: tuple[Any, ...], defaults: Mapping[str, object]
-) -> tuple[Any, ...]:
-    columns = _COLUMNS[record_type]
-    return tuple(
-        defaults.get(name) if value is None else value
-        for name, value in zip(columns, values, strict=True)
-    )
+def _with_defaults(values: Row, defaults: Mapping[str, Any]) -> Row:
+    """Return ``values`` with each empty one that has a default set to it."""
+    empty = {name: value for name, value in defaults.items() if getattr(values, name) is None}
+    return values._replace(**empty) if empty else values
 
 
 def _as_date(value: object) -> str | None:
@@ -1073,38 +1080,41 @@ def _as_date(value: object) -> str | None:
 class _Group:
     """All spooled rows of one NIP within a partition."""
 
-    employees: list[SpooledRow] = field(default_factory=list)
-    rejected_employees: list[SpooledRow] = field(default_factory=list)
-    """Markers of employee rows refused in pass 1 (their values: whether a problem was listed)."""
-    children: list[SpooledRow] = field(default_factory=list)
-    rejected_assessments: set[tuple[str | None, object]] = field(default_factory=set)
+    employees: list[SpooledRow[EmployeeRow]] = field(default_factory=list)
+    rejected_employees: list[SpooledRow[RejectedEmployee]] = field(default_factory=list)
+    children: list[SpooledRow[ChildRow]] = field(default_factory=list)
+    rejected_assessments: set[RejectedAssessment] = field(default_factory=set)
     rejected_rows: set[tuple[int, int]] = field(default_factory=set)
-    """JSON rows that already have a problem (one JSON row holds a whole profile)."""
+    """JSON rows (file, row) that already have a problem (one JSON row holds a whole profile)."""
 
     @property
-    def employee(self) -> SpooledRow | None:
+    def employee(self) -> SpooledRow[EmployeeRow] | None:
         """Return the (first) accepted employee row."""
         return self.employees[0] if self.employees else None
 
 
-def _group(rows: list[SpooledRow]) -> dict[str, _Group]:
+def _group(rows: list[SpooledRow[SpooledValues]]) -> dict[str, _Group]:
     groups: dict[str, _Group] = {}
     for row in rows:
-        kind, order, number, _prefix, nip, values, _hash = row
-        group = groups.get(nip)
+        group = groups.get(row.nip)
         if group is None:
-            group = groups[nip] = _Group()
-        if kind == _EMPLOYEE:
-            group.employees.append(row)
-        elif kind >= 0:
-            group.children.append(row)
-        elif kind == _EMPLOYEE_REJECTED:
-            group.rejected_employees.append(row)
-        elif kind == _ASSESSMENT_REJECTED:
-            group.rejected_assessments.add(values)
+            group = groups[row.nip] = _Group()
+        kind = type(row.values)
+        # The casts only tell the type checker what the test of the type has just found.
+        if kind in _CHILD_TYPES:
+            group.children.append(cast("SpooledRow[ChildRow]", row))
+        elif kind is EmployeeRow:
+            group.employees.append(cast("SpooledRow[EmployeeRow]", row))
+        elif kind is RejectedEmployee:
+            group.rejected_employees.append(cast("SpooledRow[RejectedEmployee]", row))
+        elif kind is RejectedAssessment:
+            group.rejected_assessments.add(cast("RejectedAssessment", row.values))
         else:
-            group.rejected_rows.add((order, number))
+            group.rejected_rows.add((row.file, row.row))
     return groups
+
+
+_CHILD_TYPES: Final = frozenset(get_args(ChildRow))
 
 
 def _check_groups(
@@ -1113,21 +1123,22 @@ def _check_groups(
     """Pass 2: report what only shows across the rows of one NIP, and unknown references."""
     for nip, group in groups.items():
         counted = group.rejected_rows | {
-            (row[1], row[2]) for row in group.rejected_employees if row[5][0]
+            (row.file, row.row) for row in group.rejected_employees if row.values.reported
         }
 
         def report(
-            row: SpooledRow, name: str, message: str, counted: set[tuple[int, int]] = counted
+            row: SpooledRow[Any], name: str, message: str, counted: set[tuple[int, int]] = counted
         ) -> None:
-            order, number, prefix = row[1], row[2], row[3]
-            problems.add(order, names[order], number, prefix + name, message, rows_seen=counted)
+            file = names[row.file]
+            problems.add(row.file, file, row.row, row.prefix + name, message, rows_seen=counted)
 
-        def where(row: SpooledRow) -> str:
-            order, number, prefix = row[1], row[2], row[3]
-            return f"{names[order]}:{number}" + (f" {prefix.rstrip('.')}" if prefix else "")
+        def where(row: SpooledRow[Any]) -> str:
+            inside = f" {row.prefix.rstrip('.')}" if row.prefix else ""
+            return f"{names[row.file]}:{row.row}{inside}"
 
         for employee in group.employees:
-            tenant_code, position_code = employee[5][4], employee[5][8]
+            tenant_code = employee.values.tenant_code
+            position_code = employee.values.position_code
             known = catalog.tenant_known(tenant_code)
             if known is False:
                 report(
@@ -1146,8 +1157,8 @@ def _check_groups(
                     f"unknown position {position_code!r} of tenant {tenant_code}: "
                     "not in positions.csv nor in the database",
                 )
-        occurrences = sorted(
-            group.employees + group.rejected_employees, key=lambda row: (row[1], row[2])
+        occurrences: list[SpooledRow[Any]] = sorted(
+            [*group.employees, *group.rejected_employees], key=_in_file_order
         )
         for again in occurrences[1:]:
             report(
@@ -1166,34 +1177,39 @@ def _check_groups(
                         "with their employee (employees.csv or a JSON profile)",
                     )
             continue
-        seen: dict[tuple[object, ...], SpooledRow] = {}
-        assessments = {(row[5][1], row[5][2]) for row in group.children if row[0] == _ASSESSMENT}
-        open_position: SpooledRow | None = None
+        seen: dict[tuple[object, ...], SpooledRow[ChildRow]] = {}
+        assessments = {
+            (child.values.assessed_on, child.values.method)
+            for child in group.children
+            if isinstance(child.values, AssessmentRow)
+        }
+        open_position: SpooledRow[ChildRow] | None = None
         for child in group.children:
-            kind, values = child[0], child[5]
-            if kind == _PERFORMANCE:
-                key: tuple[object, ...] = (kind, values[1])
-                message = f"a second predicate for {values[1]}"
+            values = child.values
+            if isinstance(values, PerformanceRow):
+                key: tuple[object, ...] = (PerformanceRow, values.year)
+                message = f"a second predicate for {values.year}"
                 name = "year"
-            elif kind == _ASSESSMENT:
-                key = (kind, values[1], values[2])
-                message = f"a second {values[2]} assessment on {values[1].isoformat()}"
+            elif isinstance(values, AssessmentRow):
+                key = (AssessmentRow, values.assessed_on, values.method)
+                message = f"a second {values.method} assessment on {values.assessed_on.isoformat()}"
                 name = "assessed_on"
-            elif kind == _SCORE:
-                assessment = (values[1], values[2])
-                if assessment not in assessments:
-                    if (values[1].isoformat(), values[2]) not in group.rejected_assessments:
+            elif isinstance(values, AssessmentScoreRow):
+                day, method = values.assessed_on, values.method
+                if (day, method) not in assessments:
+                    refused = RejectedAssessment(day.isoformat(), method)
+                    if refused not in group.rejected_assessments:
                         report(
                             child,
                             "assessed_on",
-                            f"no {values[2]} assessment on {values[1].isoformat()} for NIP {nip} "
+                            f"no {method} assessment on {day.isoformat()} for NIP {nip} "
                             "in this import",
                         )
                     continue
-                key = (kind, values[1], values[2], values[3])
-                message = f"a second level for {values[3]} in this assessment"
+                key = (AssessmentScoreRow, day, method, values.competency)
+                message = f"a second level for {values.competency} in this assessment"
                 name = "competency"
-            elif kind == _HISTORY and values[5] is None:
+            elif isinstance(values, PositionHistoryRow) and values.end_date is None:
                 if open_position is not None:
                     report(
                         child,
@@ -1208,6 +1224,9 @@ def _check_groups(
                 report(child, name, f"{message} (first at {where(seen[key])})")
             else:
                 seen[key] = child
+
+
+_in_file_order: Final = operator.attrgetter("file", "row")
 
 
 class _Writer:
@@ -1242,23 +1261,28 @@ class _Writer:
     def write_tenants(self) -> Counts:
         """Insert new tenants (parents first) and update changed ones."""
         created = changed = unchanged = 0
-        by_depth: dict[int, list[tuple[Any, ...]]] = {}
-        for values, _row in self._catalog.tenants.values():
-            by_depth.setdefault(_TENANT_DEPTH[TenantLevel(values[2])], []).append(values)
+        by_depth: dict[int, list[TenantRow]] = {}
+        for tenant, _row in self._catalog.tenants.values():
+            by_depth.setdefault(_TENANT_DEPTH[TenantLevel(tenant.level)], []).append(tenant)
         for depth in sorted(by_depth):
-            inserts: list[tuple[Any, ...]] = []
+            inserts: list[tuple[str, dict[str, Any]]] = []
             updates: list[dict[str, Any]] = []
-            for code, name, level, parent in by_depth[depth]:
+            for tenant in by_depth[depth]:
+                code, parent = tenant.code, tenant.parent_code
                 row = {
                     "code": code,
-                    "name": name,
-                    "level": level,
+                    "name": tenant.name,
+                    "level": tenant.level,
                     "parent_id": self._tenant_ids[parent] if parent else None,
                 }
                 stored = self._catalog.stored_tenants.get(code)
                 if stored is None:
                     inserts.append((code, row | {"created_at": self._now}))
-                elif (stored.name, stored.level, stored.parent_code) == (name, level, parent):
+                elif (stored.name, stored.level, stored.parent_code) == (
+                    tenant.name,
+                    tenant.level,
+                    parent,
+                ):
                     unchanged += 1
                 else:
                     updates.append({"row_id": stored.id} | row)
@@ -1285,15 +1309,15 @@ class _Writer:
         updates: list[dict[str, Any]] = []
         replaced: list[tuple[int, tuple[str, str]]] = []
         unchanged = 0
-        for key, (values, _row) in catalog.positions.items():
-            tenant_code, code, title, level, unit, is_key, fields = values
+        for key, (position, _row) in catalog.positions.items():
+            fields = position.required_education_fields
             row = {
-                "tenant_id": self._tenant_ids[tenant_code],
-                "code": code,
-                "title": title,
-                "level": level,
-                "unit": unit,
-                "is_key": is_key,
+                "tenant_id": self._tenant_ids[position.tenant_code],
+                "code": position.code,
+                "title": position.title,
+                "level": position.level,
+                "unit": position.unit,
+                "is_key": position.is_key,
                 "required_education_fields": list(fields) if fields else None,
             }
             standard = {name: level for name, (level, _) in catalog.competencies[key].items()}
@@ -1302,10 +1326,10 @@ class _Writer:
                 inserts.append((key, row))
                 continue
             same_row = (stored.title, stored.level, stored.unit, stored.is_key) == (
-                title,
-                level,
-                unit,
-                is_key,
+                position.title,
+                position.level,
+                position.unit,
+                position.is_key,
             ) and stored.required_education_fields == (tuple(fields) if fields else None)
             same_standard = stored_standards.get(stored.id, {}) == standard
             if same_row and same_standard:
@@ -1331,13 +1355,13 @@ class _Writer:
     def write_employees(self, groups: dict[str, _Group]) -> None:
         """Upsert the employees of one partition, skipping those whose digest is unchanged."""
         existing = store.existing_employees(self._conn, list(groups))
-        inserted: list[tuple[tuple[Any, ...], str, _Group]] = []
+        inserted: list[tuple[EmployeeRow, str, _Group]] = []
         updates: list[dict[str, Any]] = []
         updated: list[tuple[int, _Group]] = []
         for nip, group in groups.items():
             assert group.employee is not None
-            values = group.employee[5]
-            digest = profile_digest(values, combine(row[6] for row in group.children))
+            values = group.employee.values
+            digest = profile_digest(values, combine(child.hash for child in group.children))
             found = existing.get(nip)
             if found is None:
                 inserted.append((values, digest, group))
@@ -1372,70 +1396,68 @@ class _Writer:
         if self._progress is not None:
             self._progress("write", self._done, self._total)
 
-    def _employee_values(self, values: tuple[Any, ...], digest: str) -> tuple[Any, ...]:
+    def _employee_values(self, employee: EmployeeRow, digest: str) -> tuple[Any, ...]:
         """Return the stored columns (:data:`_EMPLOYEE_COLUMNS`) of an imported employee row."""
-        (
-            nip,
-            name,
-            birth_date,
-            gender,
-            tenant_code,
-            employment_type,
-            rank,
-            rank_tmt,
-            position_code,
-            lhkpn_year,
-            health_certificate_date,
-            case_pending,
-        ) = values
-        position_id = self._position_ids[(tenant_code, position_code)] if position_code else None
+        position_code = employee.position_code
+        position_id = (
+            self._position_ids[(employee.tenant_code, position_code)] if position_code else None
+        )
         return (
-            nip,
-            name,
-            birth_date,
-            gender,
-            self._tenant_ids[tenant_code],
-            employment_type,
-            rank,
-            rank_tmt,
+            employee.nip,
+            employee.name,
+            employee.birth_date,
+            employee.gender,
+            self._tenant_ids[employee.tenant_code],
+            employee.employment_type,
+            employee.rank,
+            employee.rank_tmt,
             position_id,
-            lhkpn_year,
-            health_certificate_date,
-            case_pending,
+            employee.lhkpn_year,
+            employee.health_certificate_date,
+            employee.disciplinary_case_pending,
             digest,
             self._now,
         )
 
     def _write_children(self, employees: list[tuple[int, _Group]]) -> None:
-        tables: dict[int, list[tuple[Any, ...]]] = {kind: [] for kind in _CHILD_TABLE}
-        assessments: list[tuple[Any, ...]] = []
-        scores: list[tuple[int, tuple[Any, ...]]] = []
+        """Insert the child rows of ``employees`` (employee id, rows), assessments with scores."""
+        # A child table row is its employee's id, then the record's values after the NIP.
+        tables: dict[type[ChildRow], list[tuple[Any, ...]]] = {kind: [] for kind in _CHILD_TABLE}
+        assessments: list[tuple[int, AssessmentRow]] = []
+        scores: list[tuple[int, AssessmentScoreRow]] = []
         for employee_id, group in employees:
             for child in group.children:
-                kind, values = child[0], child[5]
-                if kind == _SCORE:
+                values = child.values
+                if isinstance(values, AssessmentScoreRow):
                     scores.append((employee_id, values))
-                elif kind == _ASSESSMENT:
-                    assessments.append((employee_id, *values[1:]))
+                elif isinstance(values, AssessmentRow):
+                    assessments.append((employee_id, values))
                 else:
-                    tables[kind].append((employee_id, *values[1:]))
+                    tables[type(values)].append((employee_id, *values[1:]))
         for kind, rows in tables.items():
-            store.bulk_insert(self._conn, _CHILD_TABLE[kind], _CHILD_COLUMNS[kind], rows)
+            store.bulk_insert(self._conn, _CHILD_TABLE[kind], _child_columns(kind), rows)
             self.rows_written += len(rows)
         ids = store.allocate_ids(self._conn, store.ASSESSMENT, len(assessments))
         store.bulk_insert(
             self._conn,
             store.ASSESSMENT,
-            ("id", *_CHILD_COLUMNS[_ASSESSMENT]),
-            [(assessment_id, *row) for assessment_id, row in zip(ids, assessments, strict=True)],
+            ("id", *_child_columns(AssessmentRow)),
+            [
+                (assessment_id, employee_id, *assessment[1:])
+                for assessment_id, (employee_id, assessment) in zip(ids, assessments, strict=True)
+            ],
         )
         assessment_ids = {
-            (row[0], row[1], row[2]): assessment_id
-            for assessment_id, row in zip(ids, assessments, strict=True)
+            (employee_id, assessment.assessed_on, assessment.method): assessment_id
+            for assessment_id, (employee_id, assessment) in zip(ids, assessments, strict=True)
         }
         score_rows = [
-            (assessment_ids[(employee_id, values[1], values[2])], values[3], values[4])
-            for employee_id, values in scores
+            (
+                assessment_ids[(employee_id, score.assessed_on, score.method)],
+                score.competency,
+                score.level,
+            )
+            for employee_id, score in scores
         ]
         store.bulk_insert(
             self._conn, store.ASSESSMENT_SCORE, ("assessment_id", "competency", "level"), score_rows
@@ -1443,18 +1465,21 @@ class _Writer:
         self.rows_written += len(assessments) + len(score_rows)
 
 
-_CHILD_TABLE: Final = {
-    _KIND[RecordType.EDUCATION]: store.EDUCATION,
-    _KIND[RecordType.POSITION_HISTORY]: store.POSITION_HISTORY,
-    _KIND[RecordType.TRAINING]: store.TRAINING,
-    _KIND[RecordType.PERFORMANCE]: store.PERFORMANCE,
-    _KIND[RecordType.PENALTY]: store.PENALTY,
+_CHILD_TABLE: Final[Mapping[type[ChildRow], Table]] = {
+    EducationRow: store.EDUCATION,
+    PositionHistoryRow: store.POSITION_HISTORY,
+    TrainingRow: store.TRAINING,
+    PerformanceRow: store.PERFORMANCE,
+    PenaltyRow: store.PENALTY,
 }
-_CHILD_COLUMNS: Final = {
-    kind: ("employee_id", *SPECS[_TYPES[kind]].columns[1:])
-    for kind in (*_CHILD_TABLE, _KIND[RecordType.ASSESSMENT])
-}
-"""Stored columns of each child table: its employee, then the record's columns after the NIP."""
+"""The table of each child record but assessments and their scores (written with their ids)."""
+
+
+def _child_columns(kind: type[ChildRow]) -> tuple[str, ...]:
+    """Return the stored columns of a child table: its employee, then the record's after the NIP."""
+    return ("employee_id", *kind._fields[1:])
+
+
 _EMPLOYEE_COLUMNS: Final = (
     "nip",
     "name",
