@@ -35,9 +35,10 @@ from workflow.registry.importing import (
     ImportReport,
     collect_files,
     import_registry,
+    read,
 )
-from workflow.registry.importing import use_case as importing
 from workflow.registry.importing.formats import ImportFile
+from workflow.registry.importing.write import Writer
 
 VALIDATOR = RegistryRowValidator()
 EMPTY = {
@@ -735,7 +736,7 @@ def test_a_tenant_level_cannot_change(database: Database, tmp_path: Path) -> Non
 def test_a_problem_found_while_writing_rolls_back_what_was_written(
     database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(importing, "partition_count", lambda _size: 8)
+    monkeypatch.setattr(read, "partition_count", lambda _size: 8)
     demo = write_demo_files(tmp_path / "demo", employees=60, seed=3, as_of=TODAY)
     lines = (demo.directory / "employees.csv").read_text().splitlines()[1:]
     last = max((line.split(",")[0] for line in lines), key=lambda nip: int(nip) % 8)
@@ -744,13 +745,13 @@ def test_a_problem_found_while_writing_rolls_back_what_was_written(
     with performance.open("a") as handle:
         handle.write(f"{last},2020,Baik\n{last},2020,Sangat Baik\n")
     written: list[int] = []
-    write = importing._Writer.write_employees
+    write = Writer.write_employees
 
-    def spy(self: importing._Writer, groups: dict[str, Any]) -> None:
+    def spy(self: Writer, groups: dict[str, Any]) -> None:
         written.append(len(groups))
         write(self, groups)
 
-    monkeypatch.setattr(importing._Writer, "write_employees", spy)
+    monkeypatch.setattr(Writer, "write_employees", spy)
     found, _ = rejected(database, demo.directory)
     assert sum(written) > 0
     assert found == [
