@@ -18,13 +18,10 @@ import datetime as dt
 import io
 import multiprocessing
 import time
-import traceback
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
 from dataclasses import dataclass
-from multiprocessing.connection import Connection as Connection_
-from multiprocessing.connection import wait
-from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import IO, Any, Final, Literal, Protocol
 
@@ -184,30 +181,6 @@ def plan_files(files: Sequence[ImportFile], problems: Problems) -> list[Planned]
 
 
 @dataclass(frozen=True, slots=True)
-class ReaderFactory:
-    """Makes the readers of one import (this process's and the workers'), one spool each."""
-
-    validator: RowValidator
-    today: dt.date
-    catalog: Catalog
-    max_problems: int
-
-    def __call__(
-        self, directory: Path, partitions: int, progress: Progress | None, total_bytes: int
-    ) -> Reader:
-        directory.mkdir()
-        return Reader(
-            self.validator,
-            self.today,
-            self.catalog,
-            Spool(directory, partitions),
-            self.max_problems,
-            progress,
-            total_bytes,
-        )
-
-
-@dataclass(frozen=True, slots=True)
 class Reading:
     """What pass 1 left behind: every reader's findings and the spool partitions to go through."""
 
@@ -272,124 +245,95 @@ def read_files(
     total_bytes = sum(item.file.size or 0 for item in plan)
     known = all(item.file.size is not None for item in plan)
     partitions = partition_count(total_bytes if known else None)
-
-    def reader(name: str, report: Progress | None) -> Reader:
-        return new_reader(scratch / name, partitions, report, total_bytes)
-
     reference = [item for item in plan if item.record_type in _REFERENCE_TYPES]
     people = [item for item in plan if item.record_type not in _REFERENCE_TYPES]
-    # Employee files never look at tenants or positions while they are read (references are
-    # resolved in the cross-row pass), so workers start at once and this process reads the
-    # reference files meanwhile.
-    pool = _Workers(people, workers, reader) if workers > 1 and len(people) > 1 else None
+    groups = _balance(people, workers) if workers > 1 and len(people) > 1 else []
+    counters = [_FORK.Value("q", 0, lock=False) for _ in groups]  # bytes read, in shared memory
 
     def report_read(phase: str, done: int, total: int) -> None:
         if progress is not None:
-            progress(phase, done + (pool.done_bytes() if pool else 0), total)
+            progress(phase, done + sum(int(counter.value) for counter in counters), total)
 
-    main = reader("main", report_read)
-    try:
-        for item in reference:
-            main.read(item)
-        if pool is not None:
-            results = pool.collect(lambda: report_read("read", main.done_bytes, total_bytes))
-        else:
-            for item in people:
-                main.read(item)
-            results = []
-    finally:
-        main.close()
-        if pool is not None:
-            pool.stop()
-    return Reading(plan, [main.result(), *results], partitions)
-
-
-class _Workers:
-    """Reads files in forked worker processes while this process goes on with other work."""
-
-    def __init__(
-        self,
-        items: Sequence[Planned],
-        workers: int,
-        new_reader: Callable[[str, Progress | None], Reader],
-    ) -> None:
-        context = multiprocessing.get_context("fork")
-        groups = _balance(items, workers)
-        self._counters = [context.Value("q", 0, lock=False) for _ in groups]
-        self._running: list[tuple[BaseProcess, Connection_]] = []
-        for index, (group, counter) in enumerate(zip(groups, self._counters, strict=True)):
-            receiver, sender = context.Pipe(duplex=False)
-            process: BaseProcess = context.Process(
-                target=_work,
-                args=(new_reader, f"worker-{index}", group, counter, sender),
-                name=f"meritflow-import-{index}",
-                daemon=True,
-            )
-            process.start()
-            sender.close()
-            self._running.append((process, receiver))
-
-    def done_bytes(self) -> int:
-        """Return how many bytes the workers have read so far."""
-        return sum(int(counter.value) for counter in self._counters)
-
-    def collect(self, tick: Callable[[], None]) -> list[ReadResult]:
-        """Wait for every worker, calling ``tick`` now and then; return what each one found.
-
-        :raises RuntimeError: a worker failed or died (the import then writes nothing).
-        """
-        results: list[ReadResult] = []
-        waiting = {receiver: process for process, receiver in self._running}
-        while waiting:
-            for ready in wait(list(waiting), timeout=0.25):
-                assert isinstance(ready, Connection_)
-                process = waiting.pop(ready)
-                try:
-                    status, payload = ready.recv()
-                except EOFError:
-                    process.join()
-                    raise RuntimeError(
-                        f"import worker {process.name} died (exit code {process.exitcode})"
-                    ) from None
-                if status != "ok":
-                    raise RuntimeError(f"import worker {process.name} failed:\n{payload}")
-                results.append(payload)
-            tick()
-        return sorted(results, key=lambda result: result.directory.name)
-
-    def stop(self) -> None:
-        """Make sure no worker outlives the import."""
-        for process, receiver in self._running:
-            receiver.close()
-            if process.is_alive():
-                process.terminate()
-            process.join()
-
-
-def _work(
-    new_reader: Callable[[str, Progress | None], Reader],
-    name: str,
-    items: Sequence[Planned],
-    counter: Any,
-    sender: Connection_,
-) -> None:
-    """Run in a worker process: read ``items`` and send back a :class:`ReadResult`."""
-    try:
-
-        def report(_phase: str, done: int, _total: int) -> None:
-            counter.value = done
-
-        reader = new_reader(name, report)
+    def read_here(items: Sequence[Planned]) -> Reader:
+        reader = new_reader(scratch / "main", partitions, report_read, total_bytes)
         try:
             for item in items:
                 reader.read(item)
         finally:
             reader.close()
-        sender.send(("ok", reader.result()))
-    except BaseException as error:  # every failure, even KeyboardInterrupt, must reach the parent
-        sender.send(("error", "".join(traceback.format_exception(error))))
+        return reader
+
+    if not groups:
+        return Reading(plan, [read_here([*reference, *people]).result()], partitions)
+    # Employee files never look at tenants or positions while they are read (references are
+    # resolved in the cross-row pass), so the workers start at once and this process reads
+    # the reference files meanwhile. Forked, they inherit the workload (files cannot be
+    # pickled: they open themselves); each sends back what it found.
+    workload = _Workload(new_reader, scratch, partitions, total_bytes, groups, counters)
+    with ProcessPoolExecutor(
+        max_workers=len(groups),
+        mp_context=_FORK,
+        initializer=_inherit,
+        initargs=(workload,),
+    ) as pool:
+        # The first submit forks every worker, before this process opens its own spool files.
+        futures = [pool.submit(_read_group, index) for index in range(len(groups))]
+        main = read_here(reference)
+        waiting = set(futures)
+        while waiting:
+            done, waiting = wait(waiting, timeout=0.25, return_when=FIRST_EXCEPTION)
+            report_read("read", main.done_bytes, total_bytes)
+            for future in done:
+                future.result()  # raises a worker's exception here, its traceback attached
+        results = [future.result() for future in futures]
+    return Reading(plan, [main.result(), *results], partitions)
+
+
+_FORK: Final = multiprocessing.get_context("fork")
+"""Worker processes are forked: the validator and the files need not be picklable."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Workload:
+    """What the reader processes inherit when they are forked: who reads which files, how."""
+
+    new_reader: ReaderFactory
+    scratch: Path
+    partitions: int
+    total_bytes: int
+    groups: list[list[Planned]]
+    """The files of each worker (the spool ``worker-<index>`` in ``scratch``)."""
+    counters: list[Any]
+    """A shared ``multiprocessing.Value`` per worker: the bytes it has read."""
+
+
+_inherited: _Workload | None = None
+"""The workload, in a worker process (set by :func:`_inherit` when it starts)."""
+
+
+def _inherit(workload: _Workload) -> None:
+    """Run when a worker process starts: keep the workload it was forked with."""
+    global _inherited
+    _inherited = workload
+
+
+def _read_group(index: int) -> ReadResult:
+    """Run in a worker process: read the files of group ``index`` into its own spool."""
+    assert _inherited is not None, "runs only in a worker process"
+    workload = _inherited
+    counter = workload.counters[index]
+
+    def report(_phase: str, done: int, _total: int) -> None:
+        counter.value = done
+
+    directory = workload.scratch / f"worker-{index}"
+    reader = workload.new_reader(directory, workload.partitions, report, workload.total_bytes)
+    try:
+        for item in workload.groups[index]:
+            reader.read(item)
     finally:
-        sender.close()
+        reader.close()
+    return reader.result()
 
 
 def _balance(items: Sequence[Planned], workers: int) -> list[list[Planned]]:
@@ -401,6 +345,30 @@ def _balance(items: Sequence[Planned], workers: int) -> list[list[Planned]]:
         groups[lightest].append(item)
         loads[lightest] += item.file.size or 0
     return [group for group in groups if group]
+
+
+@dataclass(frozen=True, slots=True)
+class ReaderFactory:
+    """Makes the readers of one import (this process's and the workers'), one spool each."""
+
+    validator: RowValidator
+    today: dt.date
+    catalog: Catalog
+    max_problems: int
+
+    def __call__(
+        self, directory: Path, partitions: int, progress: Progress | None, total_bytes: int
+    ) -> Reader:
+        directory.mkdir()
+        return Reader(
+            self.validator,
+            self.today,
+            self.catalog,
+            Spool(directory, partitions),
+            self.max_problems,
+            progress,
+            total_bytes,
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,6 +39,7 @@ from workflow.registry.importing import (
 )
 from workflow.registry.importing.formats import ImportFile
 from workflow.registry.importing.write import Writer
+from workflow.registry.records import RecordType
 
 VALIDATOR = RegistryRowValidator()
 EMPTY = {
@@ -295,6 +296,57 @@ def test_workers_give_the_same_result_as_one_process(database: Database, tmp_pat
     assert parallel.total_rows_read == demo.rows
     single = run(database, demo.directory, workers=1)
     assert single.employees.unchanged == 60
+
+
+def test_problems_found_in_worker_processes_name_file_row_and_field(
+    database: Database, tmp_path: Path
+) -> None:
+    demo = write_demo_files(tmp_path / "demo", employees=40, seed=3, as_of=TODAY)
+    education = demo.directory / "education.csv"
+    lines = education.read_text().splitlines()
+    nip, level, field, _year, institution = lines[5].split(",", 4)
+    lines[5] = ",".join([nip, level, field, "1850", institution])
+    education.write_text("\n".join(lines) + "\n")
+    found, report = rejected(database, demo.directory, workers=2)
+    assert {(file, row, name) for file, row, name, _ in found} == {("education.csv", 6, "year")}
+    assert report.rejected_rows == 1
+    assert report.total_rows_read == demo.rows
+    assert table_counts(database) == EMPTY
+
+
+def test_progress_with_workers_counts_every_byte(database: Database, tmp_path: Path) -> None:
+    demo = write_demo_files(tmp_path / "demo", employees=40, seed=3, as_of=TODAY)
+    calls: list[tuple[str, int, int]] = []
+    run(database, demo.directory, workers=2, progress=lambda *call: calls.append(call))
+    size = sum(path.stat().st_size for path in demo.files)
+    reads = [done for phase, done, _ in calls if phase == "read"]
+    assert reads[-1] == size
+    assert reads == sorted(reads)
+
+
+class _FailsOnEmployees:
+    """A validator with a bug: it raises on every employee row (in whichever process reads it)."""
+
+    def __call__(self, record_type: RecordType, row: dict[str, Any], /) -> dict[str, Any]:
+        if record_type is RecordType.EMPLOYEE:
+            raise ValueError(f"validator bug on {row['nip']}")
+        return VALIDATOR(record_type, row)
+
+
+def test_a_worker_that_fails_fails_the_import_and_nothing_is_written(
+    database: Database, tmp_path: Path
+) -> None:
+    demo = write_demo_files(tmp_path / "demo", employees=20, seed=3, as_of=TODAY)
+    with pytest.raises(ValueError, match="validator bug on"):
+        import_registry(
+            database,
+            files=collect_files([demo.directory]),
+            validator=_FailsOnEmployees(),
+            now=NOW,
+            today=TODAY,
+            workers=2,
+        )
+    assert table_counts(database) == EMPTY
 
 
 def test_progress_is_reported_by_bytes_then_employees(database: Database, tmp_path: Path) -> None:
