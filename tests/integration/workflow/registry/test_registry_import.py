@@ -29,15 +29,17 @@ from tests.registry_files import (
 from workflow.core.db import Database
 from workflow.ledger import chain as ledger
 from workflow.models import Assessment, Employee, LedgerEntry, PerformanceRating, Position, Tenant
-from workflow.registry import importing
 from workflow.registry.demo import write_demo_files
 from workflow.registry.importing import (
     ImportRejected,
     ImportReport,
     collect_files,
     import_registry,
+    read,
 )
-from workflow.registry.readers import ImportFile
+from workflow.registry.importing.formats import ImportFile
+from workflow.registry.importing.write import Writer
+from workflow.registry.records import RecordType
 
 VALIDATOR = RegistryRowValidator()
 EMPTY = {
@@ -294,6 +296,57 @@ def test_workers_give_the_same_result_as_one_process(database: Database, tmp_pat
     assert parallel.total_rows_read == demo.rows
     single = run(database, demo.directory, workers=1)
     assert single.employees.unchanged == 60
+
+
+def test_problems_found_in_worker_processes_name_file_row_and_field(
+    database: Database, tmp_path: Path
+) -> None:
+    demo = write_demo_files(tmp_path / "demo", employees=40, seed=3, as_of=TODAY)
+    education = demo.directory / "education.csv"
+    lines = education.read_text().splitlines()
+    nip, level, field, _year, institution = lines[5].split(",", 4)
+    lines[5] = ",".join([nip, level, field, "1850", institution])
+    education.write_text("\n".join(lines) + "\n")
+    found, report = rejected(database, demo.directory, workers=2)
+    assert {(file, row, name) for file, row, name, _ in found} == {("education.csv", 6, "year")}
+    assert report.rejected_rows == 1
+    assert report.total_rows_read == demo.rows
+    assert table_counts(database) == EMPTY
+
+
+def test_progress_with_workers_counts_every_byte(database: Database, tmp_path: Path) -> None:
+    demo = write_demo_files(tmp_path / "demo", employees=40, seed=3, as_of=TODAY)
+    calls: list[tuple[str, int, int]] = []
+    run(database, demo.directory, workers=2, progress=lambda *call: calls.append(call))
+    size = sum(path.stat().st_size for path in demo.files)
+    reads = [done for phase, done, _ in calls if phase == "read"]
+    assert reads[-1] == size
+    assert reads == sorted(reads)
+
+
+class _FailsOnEmployees:
+    """A validator with a bug: it raises on every employee row (in whichever process reads it)."""
+
+    def __call__(self, record_type: RecordType, row: dict[str, Any], /) -> dict[str, Any]:
+        if record_type is RecordType.EMPLOYEE:
+            raise ValueError(f"validator bug on {row['nip']}")
+        return VALIDATOR(record_type, row)
+
+
+def test_a_worker_that_fails_fails_the_import_and_nothing_is_written(
+    database: Database, tmp_path: Path
+) -> None:
+    demo = write_demo_files(tmp_path / "demo", employees=20, seed=3, as_of=TODAY)
+    with pytest.raises(ValueError, match="validator bug on"):
+        import_registry(
+            database,
+            files=collect_files([demo.directory]),
+            validator=_FailsOnEmployees(),
+            now=NOW,
+            today=TODAY,
+            workers=2,
+        )
+    assert table_counts(database) == EMPTY
 
 
 def test_progress_is_reported_by_bytes_then_employees(database: Database, tmp_path: Path) -> None:
@@ -735,7 +788,7 @@ def test_a_tenant_level_cannot_change(database: Database, tmp_path: Path) -> Non
 def test_a_problem_found_while_writing_rolls_back_what_was_written(
     database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(importing, "partition_count", lambda _size: 8)
+    monkeypatch.setattr(read, "partition_count", lambda _size: 8)
     demo = write_demo_files(tmp_path / "demo", employees=60, seed=3, as_of=TODAY)
     lines = (demo.directory / "employees.csv").read_text().splitlines()[1:]
     last = max((line.split(",")[0] for line in lines), key=lambda nip: int(nip) % 8)
@@ -744,13 +797,13 @@ def test_a_problem_found_while_writing_rolls_back_what_was_written(
     with performance.open("a") as handle:
         handle.write(f"{last},2020,Baik\n{last},2020,Sangat Baik\n")
     written: list[int] = []
-    write = importing._Writer.write_employees
+    write = Writer.write_employees
 
-    def spy(self: importing._Writer, groups: dict[str, Any]) -> None:
+    def spy(self: Writer, groups: dict[str, Any]) -> None:
         written.append(len(groups))
         write(self, groups)
 
-    monkeypatch.setattr(importing._Writer, "write_employees", spy)
+    monkeypatch.setattr(Writer, "write_employees", spy)
     found, _ = rejected(database, demo.directory)
     assert sum(written) > 0
     assert found == [

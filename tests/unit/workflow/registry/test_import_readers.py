@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from workflow.registry.readers import (
+from workflow.registry.importing.formats import (
     FileUnreadable,
     Meter,
     RawRow,

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from workflow.registry.checks import check_row
+from workflow.registry.importing.row_rules import check_row
 from workflow.registry.records import RecordType
 
 TODAY = dt.date(2026, 7, 1)

@@ -16,7 +16,7 @@ import hashlib
 import io
 import json
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -24,6 +24,7 @@ from typing import IO, Any, Final
 
 import ijson
 
+from workflow.core import InvalidInput
 from workflow.registry.records import (
     JSON_SCORES_KEY,
     SPECS,
@@ -55,6 +56,34 @@ class ImportFile:
     def from_path(cls, path: Path) -> ImportFile:
         """Return the input for a file on disk."""
         return cls(name=path.name, opener=lambda: path.open("rb"), size=path.stat().st_size)
+
+
+def collect_files(paths: Sequence[Path]) -> list[ImportFile]:
+    """Return the import files at ``paths``: files as given, directories by their (visible) files.
+
+    :raises InvalidInput: a path does not exist.
+    """
+    missing = [path for path in paths if not path.exists()]
+    if missing:
+        raise InvalidInput(
+            "no such file or directory",
+            [
+                {"file": str(path), "row": None, "field": None, "message": "not found"}
+                for path in missing
+            ],
+        )
+    files: list[ImportFile] = []
+    for path in paths:
+        if path.is_dir():
+            entries = sorted(
+                entry
+                for entry in path.iterdir()
+                if entry.is_file() and not entry.name.startswith(".")
+            )
+        else:
+            entries = [path]
+        files.extend(ImportFile.from_path(entry) for entry in entries)
+    return files
 
 
 _NONE_INHERITED: Final[frozenset[str]] = frozenset()

@@ -243,8 +243,3 @@ def delete_employee_children(conn: Connection, employee_ids: Sequence[int]) -> N
         )
         for table in CHILD_TABLES:
             conn.execute(delete(table).where(table.c.employee_id.in_(chunk)))
-
-
-def count_employees(conn: Connection) -> int:
-    """Return how many employees are registered."""
-    return int(conn.execute(select(func.count()).select_from(EMPLOYEE)).scalar_one())

@@ -1,4 +1,4 @@
-"""Domain rules one imported row must satisfy on its own (pure; cross-row rules live in the import).
+"""Domain rules one imported row must satisfy on its own (pure; the rules across rows: check.py).
 
 Every function takes a row already shaped by the row validator (typed values, None for empty)
 and returns ``(field, message)`` pairs; an empty list means the row is acceptable.
