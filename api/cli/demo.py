@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from api.commands.registry import LARGE_IMPORT_BYTES, ProgressBars, print_rejection, print_summary
+from api.cli.registry import LARGE_IMPORT_BYTES, ProgressBars, print_rejection, print_summary
 from api.schemas.registry_import import RegistryRowValidator
 from api.state import db
 from workflow.models.base import utcnow
