@@ -10,10 +10,9 @@ from flask.cli import AppGroup
 
 from api.cli.errors import reported
 from api.state import db, settings
-from workflow import ledger
+from workflow import ledger, screening
 from workflow.core import SystemClock
 from workflow.ledger import CheckpointStore, MalformedCheckpoint, VerifierKey, load_signer
-from workflow.screening import replay, resolve
 
 audit_cli = AppGroup("audit", help="Verify, checkpoint and export the tamper-evident ledger.")
 
@@ -128,8 +127,9 @@ def replay_command(
 ) -> None:
     """Re-run a vacancy's stored screening; exit 1 if it does not reproduce the recorded digest."""
     with reported():
-        digest = resolve(db(), pack_ref).digest if pack_ref else None
-        report = replay(db(), actor=None, vacancy_id=vacancy_id, pack_digest=digest, round=round_)
+        report = screening.replay_screening(
+            db(), actor=None, vacancy_id=vacancy_id, pack=pack_ref, round=round_
+        )
     if as_json:
         click.echo(json.dumps(report.as_dict(), indent=2))
     elif not report.counterfactual:

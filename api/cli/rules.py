@@ -18,7 +18,6 @@ from rules.profile import VacancyContext, read_profile
 from rules.scenarios import coverage_lines, load_scenarios, run
 from rules.vocab import PositionLevel
 from workflow import screening
-from workflow.screening import find_position, load_profile, vacancy_context
 
 rules_cli = AppGroup("rules", help="Merit rule packs: validate, test, publish, list, explain.")
 
@@ -199,10 +198,9 @@ def explain_command(
         if registry:
             assert position is not None
             assert nip is not None
-            with db().read() as session:
-                position_id = find_position(session, reference=position)
-                context = vacancy_context(session, position_id=position_id, reference_date=when)
-                profile = load_profile(session, nip=nip)
+            context, profile = screening.registry_candidate(
+                db(), position=position, nip=nip, reference_date=when
+            )
         else:
             assert profile_file is not None
             raw_profile = _read_json(profile_file, "profile")
