@@ -1,5 +1,9 @@
 """The command line (``flask --app wsgi …``): one module per command group, attached to the
-app by :func:`register`."""
+app by :func:`register`.
+
+Like an HTTP view, a command parses its input, calls one use case (the one the view for the same
+thing calls) and renders the result; domain errors leave through :func:`api.cli.errors.reported`.
+"""
 
 from __future__ import annotations
 
