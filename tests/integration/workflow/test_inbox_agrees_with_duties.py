@@ -447,3 +447,33 @@ def test_the_inbox_lists_exactly_what_the_action_path_allows(
             elif changed is not None:
                 assert disagreements(box, walk, changed) == [], f"after step {number}"
         assert walk.states == {v: state_of(box.db, v) for v in walk.states}
+
+
+def test_a_conflict_with_someone_off_the_shortlist_keeps_the_authority_waited_on(
+    database: Database,
+) -> None:
+    """Found by the property above: the inbox dropped an authority who had declared a conflict
+    with anyone at all, while the duty rules bar only a conflict with a shortlisted candidate."""
+    people = [
+        Person("hr", "BANTEN", frozenset({"hr"})),
+        Person("hr2", "BANTEN", frozenset({"hr"})),
+        Person("c1", "BANTEN", frozenset({"committee"})),
+        Person("c2", "BANTEN", frozenset({"committee"})),
+        Person("boss", "BANTEN", frozenset({"authority"})),
+    ]
+    with sandbox(database) as box:
+        world = seed(box.db, people)
+        walk = Walk(world, {p.username: p for p in people}, random.Random(0))
+        vacancy_id = world.open("hr")
+        walk.vacancies[vacancy_id] = "BANTEN"
+        world.act("hr", vacancy_id, "submit")
+        world.act("hr2", vacancy_id, "start_screening")
+        outcome = world.screened(vacancy_id, eligible=2)  # E1, E2 eligible, E3 needs data
+        for member in ("c1", "c2"):
+            outcome = world.act(member, vacancy_id, "vote", decision="approve")
+        world.act("boss", vacancy_id, "declare_conflict", candidate=world.nips["E5"], reason="ipar")
+        walk.states[vacancy_id] = ("authority_decision", world.version(vacancy_id))
+        assert outcome.vacancy["state"] == "authority_decision"
+        assert may_take(box, walk, "boss", vacancy_id, "decide") is None
+        assert vacancy_id in listed(walk, "boss")
+        assert disagreements(box, walk) == []
