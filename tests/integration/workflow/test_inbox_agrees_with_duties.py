@@ -428,7 +428,7 @@ def disagreements(box: Sandbox, walk: Walk, changed: int | None = None) -> list[
 
 
 @settings(
-    max_examples=25,
+    max_examples=20,
     deadline=None,
     derandomize=True,
     phases=[Phase.explicit, Phase.generate],  # a shrunk seed explains nothing: report at once
