@@ -7,8 +7,8 @@ import datetime as dt
 import click
 from flask.cli import AppGroup
 
+from api.cli.errors import reported
 from api.state import db
-from workflow.core import WorkflowError
 from workflow.identity import create_user, ensure_demo_users, issue_token, revoke_tokens
 from workflow.models import Role
 
@@ -16,12 +16,6 @@ users_cli = AppGroup("users", help="Users of the service and their roles.")
 tokens_cli = AppGroup("tokens", help="Bearer tokens (shown once, stored only as a hash).")
 
 DEMO_TOKEN_DAYS = 30
-
-
-def _fail(error: WorkflowError) -> click.ClickException:
-    problems = getattr(error, "problems", None) or []
-    lines = [error.message, *(f"  {p.get('field')}: {p.get('message')}" for p in problems)]
-    return click.ClickException("\n".join(lines))
 
 
 @users_cli.command("create")
@@ -45,7 +39,7 @@ def create(
     employee_nip: str | None,
 ) -> None:
     """Create USERNAME in an agency with one or more roles."""
-    try:
+    with reported():
         user_id = create_user(
             db(),
             tenant_code=tenant_code,
@@ -54,20 +48,16 @@ def create(
             roles=roles,
             employee_nip=employee_nip,
         )
-    except WorkflowError as error:
-        raise _fail(error) from error
     click.echo(f"created user {username} (id {user_id}) in {tenant_code}: {', '.join(roles)}")
 
 
 @users_cli.command("demo")
 def demo() -> None:
     """Create the demo users (idempotent), replace their demo tokens and print them."""
-    try:
+    with reported():
         accounts = ensure_demo_users(
             db(), now=dt.datetime.now(dt.UTC), lifetime=dt.timedelta(days=DEMO_TOKEN_DAYS)
         )
-    except WorkflowError as error:
-        raise _fail(error) from error
     rows = [("USERNAME", "AGENCY", "ROLES", "TOKEN")] + [
         (a.username, a.tenant_code, ",".join(a.roles), a.token) for a in accounts
     ]
@@ -84,7 +74,7 @@ def demo() -> None:
 @click.option("--days", type=click.IntRange(1, 3650), help="Lifetime in days (default: none).")
 def issue(username: str, name: str, days: int | None) -> None:
     """Issue a bearer token for USERNAME and print it once."""
-    try:
+    with reported():
         issued = issue_token(
             db(),
             username=username,
@@ -92,8 +82,6 @@ def issue(username: str, name: str, days: int | None) -> None:
             now=dt.datetime.now(dt.UTC),
             lifetime=dt.timedelta(days=days) if days else None,
         )
-    except WorkflowError as error:
-        raise _fail(error) from error
     expiry = issued.expires_at.isoformat() if issued.expires_at else "never"
     click.echo(issued.token)
     click.echo(
@@ -105,5 +93,6 @@ def issue(username: str, name: str, days: int | None) -> None:
 @click.argument("username")
 def revoke(username: str) -> None:
     """Revoke every live token of USERNAME."""
-    count = revoke_tokens(db(), username=username, now=dt.datetime.now(dt.UTC))
+    with reported():
+        count = revoke_tokens(db(), username=username, now=dt.datetime.now(dt.UTC))
     click.echo(f"revoked {count} token(s) of {username}")

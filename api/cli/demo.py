@@ -9,10 +9,10 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from api.commands.registry import LARGE_IMPORT_BYTES, ProgressBars, print_rejection, print_summary
+from api.cli.registry import LARGE_IMPORT_BYTES, ProgressBars, print_rejection, print_summary
 from api.schemas.registry_import import RegistryRowValidator
 from api.state import db
-from workflow.models.base import utcnow
+from workflow.core import SystemClock
 from workflow.registry import ImportRejected, seed_demo, write_demo_files
 
 demo_cli = AppGroup("demo", help="Demo data for trying Meritflow out.")
@@ -84,7 +84,7 @@ def seed_command(
                 seed=seed,
                 as_of=day,
                 validator=RegistryRowValidator(),
-                now=utcnow(),
+                now=SystemClock().now(),
                 only_if_empty=if_empty,
                 progress=progress,
                 workers=workers,

@@ -8,12 +8,11 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
+from api.cli.errors import reported
 from api.state import db, settings
-from config import ConfigurationError
-from workflow import ledger
-from workflow.core import NotFound, SystemClock, WorkflowError
+from workflow import ledger, screening
+from workflow.core import SystemClock
 from workflow.ledger import CheckpointStore, MalformedCheckpoint, VerifierKey, load_signer
-from workflow.screening import replay, resolve
 
 audit_cli = AppGroup("audit", help="Verify, checkpoint and export the tamper-evident ledger.")
 
@@ -34,10 +33,11 @@ def verify_command(tenant_code: str | None, trusted_keys: tuple[str, ...]) -> No
     """Recompute every chain and check it against the signed checkpoints; exit 1 if broken."""
     try:
         pinned = tuple(VerifierKey.parse(key) for key in trusted_keys) or None
+    except MalformedCheckpoint as exc:
+        raise click.ClickException(str(exc)) from None
+    with reported():
         store = CheckpointStore(settings().checkpoint_dir, trusted_keys=pinned)
         report = ledger.verify(db(), tenant_code=tenant_code, checkpoints=store)
-    except (NotFound, MalformedCheckpoint) as exc:
-        raise click.ClickException(str(exc)) from None
     if not report.tenants:
         click.echo("the ledger is empty")
     for tenant in report.tenants:
@@ -66,7 +66,7 @@ def verify_command(tenant_code: str | None, trusted_keys: tuple[str, ...]) -> No
 def checkpoint_command(tenant_code: str | None) -> None:
     """Sign a checkpoint of each verified chain into CHECKPOINT_DIR; print the files."""
     config = settings()
-    try:
+    with reported():
         signer = load_signer(config)
         run = ledger.checkpoint(
             db(),
@@ -75,8 +75,6 @@ def checkpoint_command(tenant_code: str | None) -> None:
             now=SystemClock().now(),
             tenant_code=tenant_code,
         )
-    except (NotFound, ConfigurationError) as exc:
-        raise click.ClickException(str(exc)) from None
     for path in run.written:
         click.echo(str(path))
     for tenant in run.refused:
@@ -99,11 +97,11 @@ def checkpoint_command(tenant_code: str | None) -> None:
 def export_command(tenant_code: str | None, output: Path | None) -> None:
     """Write the ledger as JSON Lines, one entry per line (format in docs/ledger.md)."""
     target = "-" if output is None else str(output)
-    try:
-        with click.open_file(target, "w", encoding="utf-8", atomic=output is not None) as out:
-            count = ledger.export(db(), out, tenant_code=tenant_code)
-    except NotFound as exc:
-        raise click.ClickException(str(exc)) from None
+    with (
+        reported(),
+        click.open_file(target, "w", encoding="utf-8", atomic=output is not None) as out,
+    ):
+        count = ledger.export(db(), out, tenant_code=tenant_code)
     if output is not None:
         click.echo(f"{count} entries written to {output}", err=True)
 
@@ -128,11 +126,10 @@ def replay_command(
     vacancy_id: int, pack_ref: str | None, round_: int | None, as_json: bool
 ) -> None:
     """Re-run a vacancy's stored screening; exit 1 if it does not reproduce the recorded digest."""
-    try:
-        digest = resolve(db(), pack_ref).digest if pack_ref else None
-        report = replay(db(), actor=None, vacancy_id=vacancy_id, pack_digest=digest, round=round_)
-    except WorkflowError as exc:
-        raise click.ClickException(exc.message) from None
+    with reported():
+        report = screening.replay_screening(
+            db(), actor=None, vacancy_id=vacancy_id, pack=pack_ref, round=round_
+        )
     if as_json:
         click.echo(json.dumps(report.as_dict(), indent=2))
     elif not report.counterfactual:

@@ -5,37 +5,21 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
 from flask.cli import AppGroup
 
+from api.cli.errors import reported
 from api.state import db
-from rules.errors import RulesError
 from rules.explain import explain
 from rules.pack import Pack, load_pack, load_shipped
 from rules.profile import VacancyContext, read_profile
 from rules.scenarios import coverage_lines, load_scenarios, run
 from rules.vocab import PositionLevel
 from workflow import screening
-from workflow.core import WorkflowError
-from workflow.screening import find_position, load_profile, vacancy_context
 
 rules_cli = AppGroup("rules", help="Merit rule packs: validate, test, publish, list, explain.")
-
-
-@contextmanager
-def _errors() -> Iterator[None]:
-    """Turn domain errors into a clear message on stderr and exit status 1."""
-    try:
-        yield
-    except (RulesError, WorkflowError) as exc:
-        lines = [exc.message]
-        problems = getattr(exc, "problems", [])
-        lines += [f"  - {p}" for p in problems]
-        raise click.ClickException("\n".join(lines)) from exc
 
 
 def _packs(reference: str | None) -> list[tuple[Pack, Path | None, bool]]:
@@ -77,7 +61,7 @@ def _scenario_dir(pack: Pack) -> Path | None:
 @click.argument("path", required=False)
 def validate(path: str | None) -> None:
     """Validate PATH (a pack directory or pack.yaml; default: every shipped pack)."""
-    with _errors():
+    with reported():
         for pack, scenarios, _ in _packs(path):
             count = len(load_scenarios(scenarios)) if scenarios else 0
             levels = ", ".join(p.value for p in pack.levels)
@@ -92,7 +76,7 @@ def validate(path: str | None) -> None:
 def test(pack: str | None) -> None:
     """Run the scenarios of PACK (a shipped pack id or a path; default: every shipped pack)."""
     failed = False
-    with _errors():
+    with reported():
         shipped = load_shipped()
         for candidate, directory, is_shipped in _packs(pack):
             click.echo(f"{candidate.id} {candidate.version} (sha256 {candidate.digest[:16]}…)")
@@ -127,7 +111,7 @@ def test(pack: str | None) -> None:
 def publish(pack: str | None, published_by: str | None) -> None:
     """Publish PACK (default: every shipped pack, parents first); a published version is fixed."""
     actor = published_by or f"cli:{getpass.getuser()}"
-    with _errors():
+    with reported():
         for candidate, _, _ in _packs(pack):
             stored = screening.publish_pack(
                 db(), pack=candidate, published_by=actor, now=dt.datetime.now(dt.UTC)
@@ -139,7 +123,7 @@ def publish(pack: str | None, published_by: str | None) -> None:
 @rules_cli.command("list")
 def list_packs() -> None:
     """List the published rule packs."""
-    with _errors():
+    with reported():
         for stored in screening.list_published(db()):
             parent = f"  parent {stored.parent_digest[:16]}…" if stored.parent_digest else ""
             click.echo(
@@ -208,16 +192,15 @@ def explain_command(
         raise click.UsageError("--position and --nip go together")
     if profile_file is not None and (level is None) == (position_file is None):
         raise click.UsageError("with --profile give exactly one of --level and --position-file")
-    with _errors():
+    with reported():
         pack = _resolve_pack(pack_ref)
         when = reference_date.date() if reference_date else dt.date.today()
         if registry:
             assert position is not None
             assert nip is not None
-            with db().read() as session:
-                position_id = find_position(session, reference=position)
-                context = vacancy_context(session, position_id=position_id, reference_date=when)
-                profile = load_profile(session, nip=nip)
+            context, profile = screening.registry_candidate(
+                db(), position=position, nip=nip, reference_date=when
+            )
         else:
             assert profile_file is not None
             raw_profile = _read_json(profile_file, "profile")

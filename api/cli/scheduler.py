@@ -81,7 +81,10 @@ def sweep_once(at: str | None) -> None:
     """Run one sweep now (or as of --at) and print what it did."""
     now = _now()
     if at:
-        parsed = dt.datetime.fromisoformat(at)
+        try:
+            parsed = dt.datetime.fromisoformat(at)
+        except ValueError:
+            raise click.BadParameter(f"{at!r} is not an ISO 8601 time", param_hint="--at") from None
         now = parsed.replace(tzinfo=dt.UTC) if parsed.tzinfo is None else parsed.astimezone(dt.UTC)
     screened = vacancies.run_pending_screenings(db(), now=now, processes=_processes())
     report = vacancies.sweep_deadlines(db(), now=now)

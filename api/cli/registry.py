@@ -13,8 +13,7 @@ from flask.cli import AppGroup
 
 from api.schemas.registry_import import RegistryRowValidator
 from api.state import db
-from workflow.core import InvalidInput
-from workflow.models.base import utcnow
+from workflow.core import InvalidInput, SystemClock
 from workflow.registry import (
     MAX_PROBLEMS,
     ImportRejected,
@@ -65,7 +64,7 @@ def import_command(paths: tuple[Path, ...], max_problems: int, workers: int) -> 
                 db(),
                 files=files,
                 validator=RegistryRowValidator(),
-                now=utcnow(),
+                now=SystemClock().now(),
                 progress=progress,
                 max_problems=max_problems,
                 workers=workers,
