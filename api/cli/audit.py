@@ -9,6 +9,7 @@ import click
 from flask.cli import AppGroup
 
 from api.cli.errors import reported
+from api.converters import MAX_ID
 from api.state import db, settings
 from workflow import ledger, screening
 from workflow.core import SystemClock
@@ -111,7 +112,7 @@ def _count(number: int, singular: str, plural: str) -> str:
 
 
 @audit_cli.command("replay")
-@click.argument("vacancy_id", type=int)
+@click.argument("vacancy_id", type=click.IntRange(1, MAX_ID))
 @click.option(
     "--pack",
     "pack_ref",
