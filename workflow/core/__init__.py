@@ -63,7 +63,7 @@ __all__ = [
     "check_durability",
     "check_value",
     "connect",
-    "connect  # noqa: E402",
+    "connect",
     "ensure_readable",
     "ensure_writable",
     "fetch_page",
@@ -72,6 +72,6 @@ __all__ = [
     "schema_heads",
     "schema_revision",
     "system_actor",
-    "system_actor  # noqa: E402",
+    "system_actor",
     "upgrade_schema",
 ]

@@ -37,7 +37,7 @@ __all__ = [
     "replay",
     "replay_screening",
     "resolve",
-    "resolve  # noqa: E402",
+    "resolve",
     "screen_position",
     "screening_explanation",
     "shortlist",
