@@ -63,7 +63,6 @@ __all__ = [
     "check_durability",
     "check_value",
     "connect",
-    "connect",
     "ensure_readable",
     "ensure_writable",
     "fetch_page",
@@ -71,7 +70,6 @@ __all__ = [
     "readable",
     "schema_heads",
     "schema_revision",
-    "system_actor",
     "system_actor",
     "upgrade_schema",
 ]

@@ -37,7 +37,6 @@ __all__ = [
     "replay",
     "replay_screening",
     "resolve",
-    "resolve",
     "screen_position",
     "screening_explanation",
     "shortlist",
