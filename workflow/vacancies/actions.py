@@ -65,6 +65,7 @@ from workflow.vacancies.definition import (
     load_definition,
     parse_definition,
 )
+from workflow.vacancies.states import OPENED, ActionName, State
 
 log = structlog.get_logger(__name__)
 
@@ -227,7 +228,7 @@ def open_vacancy(
                 VacancyAction(
                     vacancy_id=vacancy.id,
                     seq=1,
-                    action="open",
+                    action=OPENED,
                     from_state="",
                     to_state=vacancy.state,
                     round=0,
@@ -253,7 +254,7 @@ def open_vacancy(
                     "candidate_tenants": tenant_ids,
                 },
             )
-            outcome = Outcome(vacancy_view(session, vacancy), ["open"])
+            outcome = Outcome(vacancy_view(session, vacancy), [OPENED])
             _remember(session, actor, idempotency_key, request, "done", outcome.as_response(), now)
             log.info("vacancy_opened", vacancy_id=vacancy.id, tenant=actor.tenant_code)
             return outcome
@@ -560,7 +561,7 @@ def _enter(step: Step, state: str) -> None:
     vacancy.reminder_at = step.now + sla.reminder_after() if sla else None
     vacancy.due_at = step.now + sla.duration if sla else None
     vacancy.reminded_at = vacancy.escalated_at = vacancy.escalated_to = None
-    if state == "committee_review":
+    if state == State.COMMITTEE_REVIEW:
         _seat_committee(step)
 
 
@@ -622,7 +623,7 @@ def _guard_facts(step: Step) -> dict[str, Any]:
     if run is not None:
         minimum = int(params.get("min_eligible", {}).get(level, 1))
         facts["eligible_shortage"] = minimum - run.eligible
-    if vacancy.state == "committee_review":
+    if vacancy.state == State.COMMITTEE_REVIEW:
         facts.update(_quorum_facts(session, vacancy, params))
     if "pick_rank" in step.ledger_payload:
         pool = int(params["decision_pool"])
@@ -812,17 +813,17 @@ def _with_reason(step: Step) -> None:
 
 
 EFFECTS: dict[str, Effect] = {
-    "submit": _submit,
-    "start_screening": _nothing,
-    "vote": _vote,
-    "declare_conflict": _declare_conflict,
-    "decide": _decide,
-    "approve_technical": _approve_technical,
-    "issue_decree": _issue_decree,
-    "close": _close,
-    "return": _with_reason,
-    "reject_technical": _with_reason,
-    "cancel": _with_reason,
+    ActionName.SUBMIT: _submit,
+    ActionName.START_SCREENING: _nothing,
+    ActionName.VOTE: _vote,
+    ActionName.DECLARE_CONFLICT: _declare_conflict,
+    ActionName.DECIDE: _decide,
+    ActionName.APPROVE_TECHNICAL: _approve_technical,
+    ActionName.ISSUE_DECREE: _issue_decree,
+    ActionName.CLOSE: _close,
+    ActionName.RETURN: _with_reason,
+    ActionName.REJECT_TECHNICAL: _with_reason,
+    ActionName.CANCEL: _with_reason,
 }
 """The effect of each user action; the action's definition says who may take it and when."""
 
@@ -892,7 +893,7 @@ def finish_screening(
         vacancy = session.scalar(select(Vacancy).where(Vacancy.id == vacancy_id).with_for_update())
         if vacancy is None:
             raise NotFound(f"no vacancy {vacancy_id}")
-        if vacancy.state != "screening":
+        if vacancy.state != State.SCREENING:
             raise Conflict(f"vacancy {vacancy_id} is {vacancy.state}, no longer screening")
         if outcome.pack_digest != vacancy.pack_digest:
             raise Conflict("the screening used another pack than the vacancy pinned")
@@ -946,7 +947,7 @@ def finish_screening(
         assert tenant is not None
         system = system_actor(tenant.id, tenant.code, tenant.level)
         applied: list[str] = []
-        for action in definition.actions_from("screening"):
+        for action in definition.actions_from(State.SCREENING):
             if SYSTEM_ROLE not in action.roles or action.guard is None:
                 continue
             step = Step(session, vacancy, definition, action, system, SYSTEM_ROLE, {}, now)
@@ -987,12 +988,12 @@ def screen(
         db,
         actor=actor,
         vacancy_id=vacancy_id,
-        action="start_screening",
+        action=ActionName.START_SCREENING,
         expected_version=expected_version,
         idempotency_key=idempotency_key,
         now=now,
     )
-    if started.vacancy["state"] != "screening":
+    if started.vacancy["state"] != State.SCREENING:
         return started  # a replay of a screening that has finished since
     return screen_vacancy(db, vacancy_id=vacancy_id, now=now, processes=processes)
 
@@ -1011,7 +1012,7 @@ def screen_vacancy(
         vacancy = session.get(Vacancy, vacancy_id)
         if vacancy is None:
             raise NotFound(f"no vacancy {vacancy_id}")
-        if vacancy.state != "screening":
+        if vacancy.state != State.SCREENING:
             raise Conflict(f"vacancy {vacancy_id} is {vacancy.state}, not screening")
         pack_digest, position_id = vacancy.pack_digest, vacancy.position_id
         reference_date, tenant_ids = vacancy.reference_date, list(vacancy.candidate_tenant_ids)
@@ -1097,12 +1098,12 @@ def run_pending_screenings(
     with db.read() as session:
         waiting = session.execute(
             select(Vacancy.id, Vacancy.version, Vacancy.tenant_id)
-            .where(Vacancy.state == "submitted")
+            .where(Vacancy.state == State.SUBMITTED)
             .order_by(Vacancy.id)
         ).all()
         stuck = session.scalars(
             select(Vacancy.id)
-            .where(Vacancy.state == "screening", Vacancy.state_entered_at <= now - stale_after)
+            .where(Vacancy.state == State.SCREENING, Vacancy.state_entered_at <= now - stale_after)
             .order_by(Vacancy.id)
         ).all()
         tenants = {t.id: t for t in session.scalars(select(Tenant))}

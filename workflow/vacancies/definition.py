@@ -22,6 +22,7 @@ from rules.conditions import Condition, ConditionParser
 from rules.facts import GUARD_FIELDS
 from rules.vocab import PROMOTION_TARGETS
 from workflow.core import InvalidInput
+from workflow.vacancies.states import ActionName, State
 
 DEFINITIONS_DIR: Final = Path(__file__).resolve().parent / "definitions"
 DEFAULT_DEFINITION: Final = DEFINITIONS_DIR / "promotion.yaml"
@@ -199,6 +200,8 @@ def parse_definition(document: Any, *, source: str = "<definition>") -> Workflow
         problem("initial", f"unknown state {initial!r}")
     elif not problems:
         _check_graph(initial, states, actions, problem)
+    _check_names("states", set(states), {s.value for s in State}, problem)
+    _check_names("actions", set(actions), {a.value for a in ActionName}, problem)
     guard_ids = [a.guard.id for a in actions.values() if a.guard is not None]
     for duplicate in sorted({g for g in guard_ids if guard_ids.count(g) > 1}):
         problem("actions", f"guard id {duplicate} is used twice")
@@ -319,6 +322,14 @@ def _parse_guard(raw: Any, where: str, problem: Any) -> Guard | None:
     if condition is None:
         return None
     return Guard(str(raw["id"]), str(raw["message"]), condition)
+
+
+def _check_names(field: str, found: set[str], known: set[str], problem: Any) -> None:
+    """Refuse names the code does not implement, and names it needs that are missing."""
+    for name in sorted(found - known):
+        problem(f"{field}.{name}", f"is not one of the {field} the service implements")
+    for name in sorted(known - found):
+        problem(field, f"{name!r} is missing: the service implements it")
 
 
 def _check_parameters(parameters: Mapping[str, Any], problem: Any) -> None:

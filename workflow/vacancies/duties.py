@@ -23,12 +23,7 @@ from workflow.models.vacancy import (
     VacancyAction,
 )
 from workflow.vacancies.definition import SYSTEM_ROLE, ActionDef
-
-OWN_STEP_STATES = frozenset({"draft", "returned"})
-"""States in which the vacancy is back with HR, so its submitter may act on it again."""
-
-DECIDING_ACTIONS = frozenset({"vote", "decide"})
-"""Actions a candidate, or anyone conflicted with a candidate, must never take."""
+from workflow.vacancies.states import DECIDING_ACTIONS, OWN_STEP_STATES, ActionName
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +106,7 @@ def _submitter_acts_later(vacancy: Vacancy, person: Actor, acted: list[Any]) -> 
     if vacancy.state in OWN_STEP_STATES:
         return None
     submitted = any(
-        row.action == "submit" and (row.on_behalf_of_id or row.actor_id) == person.user_id
+        row.action == ActionName.SUBMIT and (row.on_behalf_of_id or row.actor_id) == person.user_id
         for row in acted
     )
     if submitted:

@@ -19,6 +19,7 @@ from workflow.core import Actor, Database, Page, PageRequest, readable
 from workflow.models import ScreeningRun, ShortlistEntry, Tenant, Vacancy, VacancyAction
 from workflow.models.vacancy import WorkflowVersion
 from workflow.vacancies.definition import parse_definition
+from workflow.vacancies.states import ActionName
 
 MAX_LISTED_VACANCIES = 100
 """At most this many vacancy ids are listed per agency and figure; the counts are complete."""
@@ -176,7 +177,7 @@ def deviations(
     """
     decided_at = (
         select(func.max(VacancyAction.at))
-        .where(VacancyAction.vacancy_id == Vacancy.id, VacancyAction.action == "decide")
+        .where(VacancyAction.vacancy_id == Vacancy.id, VacancyAction.action == ActionName.DECIDE)
         .correlate(Vacancy)
         .scalar_subquery()
     )

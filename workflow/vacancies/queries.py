@@ -29,8 +29,9 @@ from workflow.core import (
 from workflow.models import Position, Tenant, User, Vacancy, VacancyAction
 from workflow.screening import resolve
 from workflow.vacancies import actions as vacancies
+from workflow.vacancies.states import ActionName
 
-SCREENING_ACTION = "start_screening"
+SCREENING_ACTION = ActionName.START_SCREENING
 """The action that also runs the screening (two transactions, :func:`vacancies.screen`)."""
 
 
