@@ -18,9 +18,13 @@ from workflow.screening.pool import screen_position
 from workflow.screening.profiles import find_position, load_profile, vacancy_context
 from workflow.screening.replays import replay
 from workflow.screening.rulepacks import list_published, load_published, publish_pack, resolve
+from workflow.screening.runs import ScreeningOutcome, ShortlistRow, evaluate_pool, store_run
 
 __all__ = [
     "CandidateExplanation",
+    "ScreeningOutcome",
+    "ShortlistRow",
+    "evaluate_pool",
     "find_position",
     "list_packs",
     "list_published",
@@ -31,10 +35,10 @@ __all__ = [
     "replay",
     "replay_screening",
     "resolve",
-    "resolve  # noqa: E402",
     "screen_position",
     "screening_explanation",
     "shortlist",
+    "store_run",
     "vacancy_context",
     "what_if",
 ]

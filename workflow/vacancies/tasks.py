@@ -37,10 +37,9 @@ from workflow.models import (
     Vote,
 )
 from workflow.models.identity import Role
-from workflow.vacancies import actions as vacancies
-from workflow.vacancies.definition import SYSTEM_ROLE
-from workflow.vacancies.queries import views
+from workflow.vacancies.definition import SYSTEM_ROLE, pinned_definition
 from workflow.vacancies.states import OWN_STEP_STATES, ActionName, State
+from workflow.vacancies.view import views
 
 INBOX_ROLES = (Role.HR, Role.COMMITTEE, Role.AUTHORITY, Role.NATIONAL_REVIEWER)
 """The roles that have an inbox (auditors and administrators take no workflow action)."""
@@ -91,7 +90,7 @@ def _roles(row: Any, conditions: dict[str, ColumnElement[bool]]) -> list[str]:
 def _task(
     session: Session, vacancy: Vacancy, view: dict[str, Any], roles: list[str], now: dt.datetime
 ) -> Task:
-    definition = vacancies.pinned_definition(session, vacancy.workflow_digest)
+    definition = pinned_definition(session, vacancy.workflow_digest)
     actions = [
         action.name
         for action in definition.actions_from(vacancy.state)
