@@ -15,13 +15,14 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from workflow.models import CommitteeMember, ScreeningRun, Vacancy, Vote
+from workflow.models import CommitteeMember, ScreeningRun, Vote
+from workflow.vacancies.row import VacancyRow
 from workflow.vacancies.states import State
 
 Facts = dict[str, int | bool]
 
 
-def vacancy_facts(session: Session, vacancy: Vacancy, parameters: Mapping[str, Any]) -> Facts:
+def vacancy_facts(session: Session, vacancy: VacancyRow, parameters: Mapping[str, Any]) -> Facts:
     """Return the facts every guard may read about the vacancy as it is now."""
     facts: Facts = {}
     eligible = session.execute(
@@ -62,7 +63,7 @@ def pick_facts(
     }
 
 
-def _committee_counts(session: Session, vacancy: Vacancy) -> tuple[int, int, int]:
+def _committee_counts(session: Session, vacancy: VacancyRow) -> tuple[int, int, int]:
     """Return (non-recused members, their approvals, their votes) in the current round."""
     params = {"vacancy": vacancy.id, "round": vacancy.round}
     voting = {user_id for user_id, recused in session.execute(_SEATS, params) if not recused}

@@ -24,10 +24,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any, NoReturn
 
 import structlog
-from sqlalchemy import bindparam, insert, inspect, select, update
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm import Session
 
 from workflow import ledger
 from workflow.core import (
@@ -43,7 +42,7 @@ from workflow.core import (
 )
 from workflow.identity import act_on_behalf
 from workflow.models import CommitteeMember, Role, Tenant, User, UserRole, Vacancy, VacancyAction
-from workflow.vacancies import duties, guards, idempotency
+from workflow.vacancies import duties, guards, idempotency, row
 from workflow.vacancies.definition import (
     SYSTEM_ROLE,
     ActionDef,
@@ -52,6 +51,7 @@ from workflow.vacancies.definition import (
 )
 from workflow.vacancies.facts import Facts, vacancy_facts
 from workflow.vacancies.idempotency import Outcome, jsonable
+from workflow.vacancies.row import VacancyRow
 from workflow.vacancies.states import ActionName, State
 from workflow.vacancies.view import VacancyView
 
@@ -103,9 +103,8 @@ class Step:
     """What an action's effect may read and change, inside the transaction."""
 
     session: Session
-    vacancy: Vacancy
-    """The locked row (its position loaded); the effect changes its attributes."""
-    tenant_code: str
+    vacancy: VacancyRow
+    """The locked row; the effect changes its fields."""
     definition: WorkflowDefinition
     action: ActionDef
     actor: Actor
@@ -147,11 +146,11 @@ def run(db: Database, attempt: Attempt, effect: Effect) -> Outcome:
         with db.transaction() as session:
             # Lock first, then look the key up: a concurrent duplicate waits for the original
             # to commit and then finds its stored response instead of a moved version.
-            vacancy, tenant_code = lock_vacancy(session, attempt.vacancy_id, scope=actor)
+            vacancy = row.lock(session.connection(), attempt.vacancy_id, scope=actor)
             replay = idempotency.replay(session, actor, key, request)
             if replay is not None:
                 return replay
-            step = _admit(session, attempt, vacancy, tenant_code)
+            step = _admit(session, attempt, vacancy)
             effect(step)
             check_guard(step)
             applied = [*transition(step), *follow_ups(step)]
@@ -165,33 +164,7 @@ def run(db: Database, attempt: Attempt, effect: Effect) -> Outcome:
         raise refusal.error() from None
 
 
-def lock_vacancy(session: Session, vacancy_id: int, *, scope: Actor | None) -> tuple[Vacancy, str]:
-    """Lock the vacancy row and return it (its position loaded) with its agency's code.
-
-    :raises NotFound: no such vacancy in the agency of ``scope`` (None, national users and the
-        system see every agency).
-    """
-    if scope is None or scope.is_national or scope.is_system:
-        row = session.execute(_LOCK_ANY, {"vacancy": vacancy_id}).one_or_none()
-    else:
-        params = {"vacancy": vacancy_id, "tenant": scope.tenant_id}
-        row = session.execute(_LOCK_OWN, params).one_or_none()
-    if row is None:
-        raise NotFound(f"no vacancy {vacancy_id}")
-    return row[0], row[1]
-
-
-_LOCK_ANY = (
-    select(Vacancy, Tenant.code)
-    .join(Tenant, Tenant.id == Vacancy.tenant_id)
-    .options(joinedload(Vacancy.position, innerjoin=True))
-    .where(Vacancy.id == bindparam("vacancy"))
-    .with_for_update(of=Vacancy)
-)
-_LOCK_OWN = _LOCK_ANY.where(Vacancy.tenant_id == bindparam("tenant"))
-
-
-def _admit(session: Session, attempt: Attempt, vacancy: Vacancy, tenant_code: str) -> Step:
+def _admit(session: Session, attempt: Attempt, vacancy: VacancyRow) -> Step:
     """Check everything but the effect and the guard; return the step the effect runs in."""
     name, actor, now = attempt.action, attempt.actor, attempt.now
     definition = pinned_definition(session, vacancy.workflow_digest)
@@ -238,9 +211,7 @@ def _admit(session: Session, attempt: Attempt, vacancy: Vacancy, tenant_code: st
             f"{name} needs {', '.join(missing)}",
             [{"field": key, "message": "is required"} for key in missing],
         )
-    return Step(
-        session, vacancy, tenant_code, definition, action, actor, role, attempt.payload, now
-    )
+    return Step(session, vacancy, definition, action, actor, role, attempt.payload, now)
 
 
 def check_guard(step: Step) -> None:
@@ -264,7 +235,7 @@ def transition(step: Step) -> list[str]:
     vacancy.updated_at = step.now
     if target != source:
         _enter(step, target)
-    _write_vacancy(session, vacancy)
+    row.write(session.connection(), vacancy)
     principal = step.actor.on_behalf_of
     # Append-only: a Core insert (the unit of work adds nothing for a row never read back here).
     session.connection().execute(
@@ -311,32 +282,6 @@ def transition(step: Step) -> list[str]:
 
 
 _INSERT_ACTION = insert(VacancyAction)
-_VACANCY = Vacancy.__table__
-
-
-def _write_vacancy(session: Session, vacancy: Vacancy) -> None:
-    """Write the vacancy's changed columns with one Core UPDATE and mark them as persisted.
-
-    The same statement the ORM's flush would send, without the unit of work's overhead; the
-    row is locked by this transaction, so nothing else can have changed it meanwhile.
-    """
-    state = inspect(vacancy)
-    changes: dict[str, Any] = {}
-    for prop in state.mapper.column_attrs:
-        added = state.attrs[prop.key].history.added
-        if added:
-            changes[prop.key] = added[0]
-    if not changes:
-        return
-    params = {state.mapper.columns[key].name: value for key, value in changes.items()}
-    params["vacancy_key"] = vacancy.id
-    session.connection().execute(_UPDATE_VACANCY, params)
-    for key, value in changes.items():
-        set_committed_value(vacancy, key, value)
-
-
-_UPDATE_VACANCY = update(Vacancy).where(_VACANCY.c.id == bindparam("vacancy_key"))
-"""Executed with the changed columns as parameters (SQLAlchemy sets exactly those)."""
 
 
 def _enter(step: Step, state: str) -> None:
@@ -351,7 +296,7 @@ def _enter(step: Step, state: str) -> None:
         _seat_committee(step.session, vacancy)
 
 
-def _seat_committee(session: Session, vacancy: Vacancy) -> None:
+def _seat_committee(session: Session, vacancy: VacancyRow) -> None:
     """Seat every active committee member of the agency for this round, recusing conflicts."""
     member_ids = session.scalars(
         select(User.id)
@@ -412,7 +357,7 @@ def take_first_passing(
     return None
 
 
-def system_of(session: Session, vacancy: Vacancy) -> Actor:
+def system_of(session: Session, vacancy: VacancyRow) -> Actor:
     """Return the system actor of the vacancy's agency."""
     tenant = session.get(Tenant, vacancy.tenant_id)
     assert tenant is not None
@@ -421,7 +366,8 @@ def system_of(session: Session, vacancy: Vacancy) -> Actor:
 
 def view_of(step: Step) -> dict[str, Any]:
     """Return the JSON view of the step's vacancy."""
-    return VacancyView.of(step.vacancy, step.vacancy.position, step.tenant_code).as_json()
+    vacancy = step.vacancy
+    return VacancyView.of(vacancy, vacancy.position, vacancy.tenant_code).as_json()
 
 
 def actor_ref(actor: Actor) -> str:

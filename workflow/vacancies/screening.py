@@ -18,13 +18,13 @@ from sqlalchemy import select
 from workflow.core import Actor, Conflict, Database, InvalidInput, NotFound, system_actor
 from workflow.models import Tenant, Vacancy
 from workflow.screening import ScreeningOutcome, evaluate_pool, store_run
+from workflow.vacancies import row
 from workflow.vacancies.actions import start_screening
 from workflow.vacancies.definition import SYSTEM_ROLE, pinned_definition
 from workflow.vacancies.idempotency import Outcome
 from workflow.vacancies.protocol import (
     Step,
     follow_ups,
-    lock_vacancy,
     system_of,
     take_first_passing,
     view_of,
@@ -105,7 +105,7 @@ def finish_screening(
         screening was made with another pack than the one the vacancy pinned.
     """
     with db.transaction() as session:
-        vacancy, tenant_code = lock_vacancy(session, vacancy_id, scope=None)
+        vacancy = row.lock(session.connection(), vacancy_id, scope=None)
         if vacancy.state != State.SCREENING:
             raise Conflict(f"vacancy {vacancy_id} is {vacancy.state}, no longer screening")
         if outcome.pack_digest != vacancy.pack_digest:
@@ -126,9 +126,7 @@ def finish_screening(
             if SYSTEM_ROLE in a.roles and a.guard is not None
         ]
         system = system_of(session, vacancy)
-        step = Step(
-            session, vacancy, tenant_code, definition, endings[0], system, SYSTEM_ROLE, {}, now
-        )
+        step = Step(session, vacancy, definition, endings[0], system, SYSTEM_ROLE, {}, now)
         recorded = {"screening_run": run_id, "eligible": outcome.eligible}
         taken = take_first_passing(step, system, endings, recorded)
         if taken is None:

@@ -9,12 +9,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workflow.models import Position, Tenant, Vacancy
+
+if TYPE_CHECKING:
+    from workflow.vacancies.row import VacancyRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,8 +56,10 @@ class VacancyView:
     inauguration_date: dt.date | None
 
     @classmethod
-    def of(cls, vacancy: Vacancy, position: Position, tenant_code: str) -> VacancyView:
-        """Return the view of a vacancy row with its position and its agency's code."""
+    def of(
+        cls, vacancy: Vacancy | VacancyRow, position: Position | PositionView, tenant_code: str
+    ) -> VacancyView:
+        """Return the view of a vacancy (a stored or a locked row), its position and agency."""
         return cls(
             id=vacancy.id,
             tenant=tenant_code,
