@@ -74,9 +74,6 @@ class VacancyRow:
         }
 
 
-assert tuple(VacancyRow.__dataclass_fields__)[: len(COLUMNS)] == COLUMNS, "keep them in step"
-
-
 def lock(connection: Connection, vacancy_id: int, *, scope: Actor | None) -> VacancyRow:
     """Lock the vacancy row (``SELECT … FOR UPDATE``) and return it with its position and agency.
 

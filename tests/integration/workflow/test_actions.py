@@ -137,3 +137,19 @@ def test_a_bad_date_through_the_dispatcher_is_an_input_error(world: World) -> No
         "hr2", vacancy_id, "issue_decree", decree_number="1", decree_date="2026-03-02"
     )
     assert outcome.vacancy["state"] == State.DECREE_ISSUED
+
+
+def test_the_locked_row_has_every_column_of_the_table() -> None:
+    from workflow.vacancies.row import COLUMNS, VacancyRow
+
+    fields = tuple(VacancyRow.__dataclass_fields__)
+    assert fields[: len(COLUMNS)] == COLUMNS  # lock() fills them by position
+
+
+def test_an_action_answers_with_the_view_a_read_gives(world: World) -> None:
+    vacancy_id = world.to_technical(pick="E2")
+    acted = world.act("bkn", vacancy_id, "approve_technical", reference="PT-1")
+    read = vacancies.get_vacancy(world.db, actor=world.actor("hr2"), vacancy_id=vacancy_id)
+    assert acted.vacancy == read
+    assert read["technical_reference"] == "PT-1"
+    assert read["due_at"] is not None
