@@ -48,7 +48,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import create_engine, func, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
-from workflow import ledger  # noqa: E402
+from workflow import ledger, vacancies  # noqa: E402
 from workflow.core import (  # noqa: E402
     Database,
     connect,
@@ -64,7 +64,6 @@ from workflow.models import (  # noqa: E402
     Tenant,
 )
 from workflow.screening import resolve  # noqa: E402
-from workflow.vacancies import actions as vacancies  # noqa: E402
 
 DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
 AGENCY = "BANTEN"

@@ -35,7 +35,7 @@ from workflow.models import (
     User,
     UserRole,
 )
-from workflow.vacancies.actions import open_vacancy
+from workflow.vacancies import open_vacancy
 
 AGENCIES = ("national", "province", "city")
 AGENCY_ROLES = ("hr", "committee", "authority", "auditor", "admin")

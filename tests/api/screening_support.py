@@ -16,11 +16,11 @@ from rules.pack import load_shipped
 from rules.profile import CandidateProfile
 from tests.api.conftest import NOW, World
 from tests.integration.registry_rows import add_employee
+from workflow import vacancies
 from workflow.core.actors import system_actor
 from workflow.core.db import Database
 from workflow.identity.accounts import actor_by_username
 from workflow.models import RulePack, ScreeningRun, Vacancy
-from workflow.vacancies import actions as vacancies
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from workflow.core.db import Database
 from workflow.identity.accounts import actor_by_username
 from workflow.identity.admin import user_etag
 from workflow.models import User
-from workflow.vacancies.actions import open_vacancy
+from workflow.vacancies import open_vacancy
 
 ROLES = ("hr", "committee", "authority", "national_reviewer", "auditor", "admin")
 RELATIONS = {"own": "province", "other": "city", "national": "national"}

@@ -16,7 +16,7 @@ from tests.api.conftest import World
 from tests.api.test_e2e_vacancy import Candidates, seed_candidates
 from workflow.core.db import Database
 from workflow.models import LedgerEntry, Vacancy
-from workflow.vacancies.actions import run_pending_screenings
+from workflow.vacancies import run_pending_screenings
 
 
 class Http:

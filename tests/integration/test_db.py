@@ -95,3 +95,43 @@ def test_concurrent_sqlite_writers_queue_instead_of_failing(tmp_path: Path) -> N
     with db.read() as s:
         assert s.execute(text("SELECT n FROM counter")).scalar_one() == 16 * 20
     db.dispose()
+
+
+def test_transactions_reuse_pooled_connections(database_url: str) -> None:
+    """One connection serves many transactions (SQLite too: opening one per transaction cost a
+    connect and, on closing the last one, a WAL checkpoint per write)."""
+    db = connect(database_url)
+    opened: list[object] = []
+    event.listen(db.engine, "connect", lambda conn, _record: opened.append(conn))
+    for _ in range(5):
+        with db.transaction() as s:
+            s.execute(text("SELECT 1"))
+        with db.read() as s:
+            s.execute(text("SELECT 1"))
+    assert len(opened) == 1
+    db.dispose()
+
+
+def test_a_forked_child_opens_its_own_connections(database_url: str) -> None:
+    import os
+
+    db = connect(database_url)
+    with db.read() as s:
+        parents = s.connection().connection.dbapi_connection
+    assert db.engine.pool.checkedin() == 1
+    pid = os.fork()
+    if pid == 0:  # the child: the inherited pool is dropped, a new connection works
+        code = 1
+        try:
+            with db.read() as s:
+                mine = s.connection().connection.dbapi_connection
+                if mine is not parents and s.execute(text("SELECT 1")).scalar_one() == 1:
+                    code = 0
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    with db.read() as s:  # the parent's connection is intact
+        assert s.connection().connection.dbapi_connection is parents
+        assert s.execute(text("SELECT 1")).scalar_one() == 1
+    db.dispose()

@@ -3,11 +3,18 @@
 SQLite is the embedded default: every connection gets WAL, ``synchronous=FULL``, foreign keys and
 a busy timeout, and write transactions start with ``BEGIN IMMEDIATE`` so two writers queue on the
 database lock instead of failing half-way with ``database is locked``. PostgreSQL is production.
+
+Both keep their connections in a pool. For SQLite that matters more than it looks: closing the
+last connection to a WAL database checkpoints it and deletes the WAL, so a connection opened and
+closed per transaction paid a connect, four pragmas, a checkpoint and two extra fsyncs for every
+write. A forked child drops the pool it inherited (it must never use the parent's connections).
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,7 +23,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import NullPool, QueuePool
 
 from workflow.core.errors import DatabaseMisconfigured
 
@@ -60,25 +67,42 @@ def connect(url: str, *, busy_timeout_ms: int = 10_000, pool_size: int = 10) -> 
     """
     parsed = make_url(url)
     kwargs: dict[str, Any] = {"future": True}
-    if parsed.get_backend_name() == "sqlite":
+    sqlite = parsed.get_backend_name() == "sqlite"
+    if sqlite:
         kwargs["connect_args"] = {"timeout": busy_timeout_ms / 1000, "check_same_thread": False}
-        # One file, many processes: a pool only hides locks; a fresh connection is cheap.
-        kwargs["poolclass"] = NullPool
-        engine = create_engine(url, **kwargs)
-        _configure_sqlite(engine, busy_timeout_ms)
+        # A pooled connection holds no lock between transactions (WAL, no open transaction).
+        pooled = {"pool_size": pool_size, "max_overflow": pool_size}
     else:
         if parsed.drivername in ("postgresql", "postgres"):
             parsed = parsed.set(drivername="postgresql+psycopg")
-        if pool_size:
-            kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
-        else:
-            kwargs["poolclass"] = NullPool
-        engine = create_engine(parsed, **kwargs)
+        pooled = {"pool_size": pool_size, "max_overflow": pool_size, "pool_pre_ping": True}
+    if pool_size:
+        kwargs.update(poolclass=QueuePool, **pooled)
+    else:
+        kwargs["poolclass"] = NullPool
+    engine = create_engine(parsed, **kwargs)
+    if sqlite:
+        _configure_sqlite(engine, busy_timeout_ms)
+    _ENGINES.add(engine)
     reader = sessionmaker(engine, expire_on_commit=False)
     writer = sessionmaker(
         engine.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"}), expire_on_commit=False
     )
     return Database(engine=engine, reader=reader, writer=writer)
+
+
+_ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
+"""Every engine this process made, so a forked child can drop their pools."""
+
+
+def _drop_pools_after_fork() -> None:
+    # The child must not use (or close) the parent's connections: forget them and let the
+    # child open its own on first use (SQLAlchemy's advice for pools and multiprocessing).
+    for engine in list(_ENGINES):
+        engine.dispose(close=False)
+
+
+os.register_at_fork(after_in_child=_drop_pools_after_fork)
 
 
 def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:

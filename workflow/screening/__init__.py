@@ -23,9 +23,13 @@ from workflow.screening.profiles import (
 )
 from workflow.screening.replays import replay
 from workflow.screening.rulepacks import list_published, load_published, publish_pack, resolve
+from workflow.screening.runs import ScreeningOutcome, ShortlistRow, evaluate_pool, store_run
 
 __all__ = [
     "CandidateExplanation",
+    "ScreeningOutcome",
+    "ShortlistRow",
+    "evaluate_pool",
     "find_position",
     "list_packs",
     "list_published",
@@ -40,6 +44,7 @@ __all__ = [
     "screen_position",
     "screening_explanation",
     "shortlist",
+    "store_run",
     "vacancy_context",
     "what_if",
 ]

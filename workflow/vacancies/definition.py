@@ -1,13 +1,15 @@
 """Declarative workflow definitions (YAML): states, actions, roles, guards and SLAs.
 
 A definition is validated on load and named by the SHA-256 of its canonical JSON form, so a
-vacancy can pin the exact version it was opened under. ``docs/workflow.md`` documents the format.
+vacancy can pin the exact version it was opened under (:func:`register_definition` stores it,
+:func:`pinned_definition` finds it again). ``docs/workflow.md`` documents the format.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -17,11 +19,14 @@ from typing import Any, Final
 import isodate
 import rfc8785
 import yaml
+from sqlalchemy.orm import Session
 
 from rules.conditions import Condition, ConditionParser
 from rules.facts import GUARD_FIELDS
 from rules.vocab import PROMOTION_TARGETS
-from workflow.core import InvalidInput
+from workflow.core import InvalidInput, NotFound
+from workflow.models import WorkflowVersion
+from workflow.vacancies.states import ActionName, State
 
 DEFINITIONS_DIR: Final = Path(__file__).resolve().parent / "definitions"
 DEFAULT_DEFINITION: Final = DEFINITIONS_DIR / "promotion.yaml"
@@ -199,6 +204,8 @@ def parse_definition(document: Any, *, source: str = "<definition>") -> Workflow
         problem("initial", f"unknown state {initial!r}")
     elif not problems:
         _check_graph(initial, states, actions, problem)
+    _check_names("states", set(states), {s.value for s in State}, problem)
+    _check_names("actions", set(actions), {a.value for a in ActionName}, problem)
     guard_ids = [a.guard.id for a in actions.values() if a.guard is not None]
     for duplicate in sorted({g for g in guard_ids if guard_ids.count(g) > 1}):
         problem("actions", f"guard id {duplicate} is used twice")
@@ -321,6 +328,14 @@ def _parse_guard(raw: Any, where: str, problem: Any) -> Guard | None:
     return Guard(str(raw["id"]), str(raw["message"]), condition)
 
 
+def _check_names(field: str, found: set[str], known: set[str], problem: Any) -> None:
+    """Refuse names the code does not implement, and names it needs that are missing."""
+    for name in sorted(found - known):
+        problem(f"{field}.{name}", f"is not one of the {field} the service implements")
+    for name in sorted(known - found):
+        problem(field, f"{name!r} is missing: the service implements it")
+
+
 def _check_parameters(parameters: Mapping[str, Any], problem: Any) -> None:
     targets = {level.value for level in PROMOTION_TARGETS}
     minimum = parameters.get("min_eligible", {})
@@ -372,3 +387,47 @@ def _closure(start: str, edges: Mapping[str, set[str]]) -> set[str]:
                 seen.add(nxt)
                 queue.append(nxt)
     return seen
+
+
+# ------------------------------------------------------------------ pinning
+
+
+_PINNED: dict[str, WorkflowDefinition] = {}
+"""Definitions by digest (a registered version never changes)."""
+
+
+def current_definition() -> WorkflowDefinition:
+    """Return the workflow definition new vacancies are opened under."""
+    definition = load_definition()
+    _PINNED.setdefault(definition.digest, definition)
+    return definition
+
+
+def pinned_definition(session: Session, digest: str) -> WorkflowDefinition:
+    """Return the definition a vacancy pinned, from the cache or its stored document.
+
+    :raises NotFound: no workflow version with that digest is registered.
+    """
+    definition = _PINNED.get(digest)
+    if definition is None:
+        row = session.get(WorkflowVersion, digest)
+        if row is None:
+            raise NotFound(f"workflow version {digest} is not registered")
+        definition = parse_definition(json.loads(row.document), source=f"workflow {digest[:12]}")
+        _PINNED[digest] = definition
+    return definition
+
+
+def register_definition(session: Session, definition: WorkflowDefinition, now: dt.datetime) -> None:
+    """Store ``definition`` as a workflow version (once), so vacancies can pin it."""
+    if session.get(WorkflowVersion, definition.digest) is None:
+        session.add(
+            WorkflowVersion(
+                digest=definition.digest,
+                workflow_id=definition.id,
+                version=definition.version,
+                document=rfc8785.dumps(dict(definition.document)).decode(),
+                registered_at=now,
+            )
+        )
+        session.flush()

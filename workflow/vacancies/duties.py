@@ -19,16 +19,11 @@ from workflow.models.vacancy import (
     ConflictDeclaration,
     ScreeningRun,
     ShortlistEntry,
-    Vacancy,
     VacancyAction,
 )
 from workflow.vacancies.definition import SYSTEM_ROLE, ActionDef
-
-OWN_STEP_STATES = frozenset({"draft", "returned"})
-"""States in which the vacancy is back with HR, so its submitter may act on it again."""
-
-DECIDING_ACTIONS = frozenset({"vote", "decide"})
-"""Actions a candidate, or anyone conflicted with a candidate, must never take."""
+from workflow.vacancies.row import VacancyRow
+from workflow.vacancies.states import DECIDING_ACTIONS, OWN_STEP_STATES, ActionName
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +55,7 @@ _HISTORY = (
 
 
 def check(
-    session: Session, *, vacancy: Vacancy, actor: Actor, action: ActionDef, role: str
+    session: Session, *, vacancy: VacancyRow, actor: Actor, action: ActionDef, role: str
 ) -> Refusal | None:
     """Return the first duty rule ``actor`` would break by taking ``action``, or None."""
     if actor.is_system:
@@ -90,7 +85,7 @@ NATIONAL_ACTION_ROLE = "national_reviewer"
 """The role in which a national user may act on another agency's vacancy (BKN's pertek)."""
 
 
-def national_read_only(*, vacancy: Vacancy, actor: Actor, action: ActionDef) -> Refusal | None:
+def national_read_only(*, vacancy: VacancyRow, actor: Actor, action: ActionDef) -> Refusal | None:
     """Refuse a national user acting on another agency's vacancy outside a national step.
 
     National users read every agency but change none of its data; the one exception is the
@@ -107,11 +102,11 @@ def national_read_only(*, vacancy: Vacancy, actor: Actor, action: ActionDef) -> 
     )
 
 
-def _submitter_acts_later(vacancy: Vacancy, person: Actor, acted: list[Any]) -> Refusal | None:
+def _submitter_acts_later(vacancy: VacancyRow, person: Actor, acted: list[Any]) -> Refusal | None:
     if vacancy.state in OWN_STEP_STATES:
         return None
     submitted = any(
-        row.action == "submit" and (row.on_behalf_of_id or row.actor_id) == person.user_id
+        row.action == ActionName.SUBMIT and (row.on_behalf_of_id or row.actor_id) == person.user_id
         for row in acted
     )
     if submitted:
@@ -133,7 +128,7 @@ def _second_role(person: Actor, acted: list[Any], role: str) -> Refusal | None:
     return None
 
 
-def shortlisted_employee_ids(session: Session, vacancy: Vacancy) -> set[int]:
+def shortlisted_employee_ids(session: Session, vacancy: VacancyRow) -> set[int]:
     """Return the employees on the current round's shortlist."""
     return set(
         session.scalars(
@@ -145,7 +140,7 @@ def shortlisted_employee_ids(session: Session, vacancy: Vacancy) -> set[int]:
 
 
 def _candidate_decides(
-    session: Session, vacancy: Vacancy, person: Actor, action: ActionDef
+    session: Session, vacancy: VacancyRow, person: Actor, action: ActionDef
 ) -> Refusal | None:
     if action.name not in DECIDING_ACTIONS or person.employee_id is None:
         return None
@@ -158,7 +153,7 @@ def _candidate_decides(
 
 
 def _conflicted_decides(
-    session: Session, vacancy: Vacancy, person: Actor, action: ActionDef
+    session: Session, vacancy: VacancyRow, person: Actor, action: ActionDef
 ) -> Refusal | None:
     if action.name not in DECIDING_ACTIONS:
         return None
@@ -179,7 +174,7 @@ def _conflicted_decides(
     return None
 
 
-def recusals(session: Session, vacancy: Vacancy, members: list[CommitteeMember]) -> None:
+def recusals(session: Session, vacancy: VacancyRow, members: list[CommitteeMember]) -> None:
     """Mark members who are candidates or declared a conflict with one as recused."""
     shortlisted = shortlisted_employee_ids(session, vacancy)
     for member in members:

@@ -8,7 +8,6 @@ Scoped like every query: national users see every agency, an agency's auditor th
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -16,9 +15,16 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from workflow.core import Actor, Database, Page, PageRequest, readable
-from workflow.models import ScreeningRun, ShortlistEntry, Tenant, Vacancy, VacancyAction
-from workflow.models.vacancy import WorkflowVersion
-from workflow.vacancies.definition import parse_definition
+from workflow.models import (
+    ScreeningRun,
+    ShortlistEntry,
+    Tenant,
+    Vacancy,
+    VacancyAction,
+    WorkflowVersion,
+)
+from workflow.vacancies.definition import pinned_definition
+from workflow.vacancies.states import ActionName
 
 MAX_LISTED_VACANCIES = 100
 """At most this many vacancy ids are listed per agency and figure; the counts are complete."""
@@ -95,23 +101,12 @@ def _agencies(
     return Page(items=tenants, total=total, page=page.page, per_page=page.per_page)
 
 
-_FINALS: dict[str, frozenset[str]] = {}
-"""Final states by workflow version digest (a stored version never changes)."""
-
-
 def _final_states(session: Session) -> frozenset[str]:
     """Return the states that are final in any workflow version a vacancy may pin."""
     finals: set[str] = set()
     for digest in session.scalars(select(WorkflowVersion.digest)):
-        if digest not in _FINALS:
-            document = session.scalar(
-                select(WorkflowVersion.document).where(WorkflowVersion.digest == digest)
-            )
-            definition = parse_definition(json.loads(document or "{}"), source=digest[:12])
-            _FINALS[digest] = frozenset(
-                name for name, state in definition.states.items() if state.final
-            )
-        finals.update(_FINALS[digest])
+        definition = pinned_definition(session, digest)
+        finals.update(name for name, state in definition.states.items() if state.final)
     return frozenset(finals)
 
 
@@ -176,7 +171,7 @@ def deviations(
     """
     decided_at = (
         select(func.max(VacancyAction.at))
-        .where(VacancyAction.vacancy_id == Vacancy.id, VacancyAction.action == "decide")
+        .where(VacancyAction.vacancy_id == Vacancy.id, VacancyAction.action == ActionName.DECIDE)
         .correlate(Vacancy)
         .scalar_subquery()
     )

@@ -1,5 +1,4 @@
-"""Vacancies for adapters: scoped reads (list, one, history) and the by-reference entry points
-the HTTP API calls to open a vacancy and to take an action.
+"""Reads of vacancies, scoped to the caller: a list, one vacancy, its history.
 
 Every read filters through :func:`workflow.core.scope.readable`: another agency's vacancy does not
 exist for the caller. Nothing here returns personal data: the history names actors (users), not
@@ -9,29 +8,22 @@ candidates, and carries no payload.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from workflow.core import (
     Actor,
     Database,
-    InvalidInput,
     NotFound,
     Page,
     PageRequest,
     fetch_page,
     readable,
 )
-from workflow.models import Position, Tenant, User, Vacancy, VacancyAction
-from workflow.screening import resolve
-from workflow.vacancies import actions as vacancies
-
-SCREENING_ACTION = "start_screening"
-"""The action that also runs the screening (two transactions, :func:`vacancies.screen`)."""
+from workflow.models import Tenant, User, Vacancy, VacancyAction
+from workflow.vacancies.view import vacancy_view, views
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,20 +53,10 @@ class HistoryEntry:
     at: dt.datetime
 
 
-def user_actions() -> list[str]:
-    """Return the names of the actions a user may take in the current workflow definition."""
-    definition = vacancies.current_definition()
-    return [
-        a.name
-        for a in definition.actions.values()
-        if not a.automatic and a.roles - {"system"} and a.name in vacancies.EFFECTS
-    ]
-
-
 def list_vacancies(
     db: Database, *, actor: Actor, where: VacancyFilter, page: PageRequest, now: dt.datetime
 ) -> Page[dict[str, Any]]:
-    """Return the vacancies ``actor`` may read, newest first, as :func:`vacancies.vacancy_view`."""
+    """Return the vacancies ``actor`` may read, newest first, as JSON views."""
     statement = select(Vacancy).where(readable(actor).clause(Vacancy.tenant_id))
     if where.state is not None:
         statement = statement.where(Vacancy.state == where.state)
@@ -94,21 +76,8 @@ def list_vacancies(
     return Page(items=items, total=rows.total, page=rows.page, per_page=rows.per_page)
 
 
-def views(session: Session, rows: Sequence[Vacancy]) -> list[dict[str, Any]]:
-    """Return :func:`vacancies.vacancy_view` of each row, their positions and agencies loaded
-    in two statements (the view then finds them in the session) instead of two per row."""
-    positions = {v.position_id for v in rows}
-    tenants = {v.tenant_id for v in rows}
-    loaded = [
-        *session.scalars(select(Position).where(Position.id.in_(positions))),
-        *session.scalars(select(Tenant).where(Tenant.id.in_(tenants))),
-    ]
-    codes = {t.id: t.code for t in loaded if isinstance(t, Tenant)}
-    return [vacancies.vacancy_view(session, v, tenant_code=codes[v.tenant_id]) for v in rows]
-
-
 def get_vacancy(db: Database, *, actor: Actor, vacancy_id: int) -> dict[str, Any]:
-    """Return one vacancy as :func:`vacancies.vacancy_view`.
+    """Return one vacancy as its JSON view (:meth:`VacancyView.as_json`).
 
     :raises NotFound: no such vacancy, or not one ``actor`` may read.
     """
@@ -120,7 +89,7 @@ def get_vacancy(db: Database, *, actor: Actor, vacancy_id: int) -> dict[str, Any
         )
         if vacancy is None:
             raise NotFound(f"no vacancy {vacancy_id}")
-        return vacancies.vacancy_view(session, vacancy)
+        return vacancy_view(session, vacancy)
 
 
 def history(
@@ -157,91 +126,3 @@ def history(
             for r in rows.items
         ]
     return Page(items=items, total=rows.total, page=rows.page, per_page=rows.per_page)
-
-
-def open_by_reference(
-    db: Database,
-    *,
-    actor: Actor,
-    position_code: str,
-    title: str,
-    reference_date: dt.date,
-    pack_reference: str,
-    candidate_tenant_codes: list[str] | None,
-    idempotency_key: str,
-    now: dt.datetime,
-) -> vacancies.Outcome:
-    """Open a vacancy pinning the published pack ``pack_reference`` names (digest or pack id).
-
-    :raises InvalidInput: no published pack by that reference (field ``pack``), or anything
-        :func:`vacancies.open_vacancy` refuses as input.
-    :raises Refused: the actor is not HR of an agency (national users never open vacancies).
-    """
-    try:
-        pack = resolve(db, pack_reference)
-    except NotFound:
-        raise InvalidInput(
-            "cannot open the vacancy",
-            [{"field": "pack", "message": f"no published rule pack {pack_reference!r}"}],
-        ) from None
-    return vacancies.open_vacancy(
-        db,
-        actor=actor,
-        position_code=position_code,
-        title=title,
-        reference_date=reference_date,
-        pack_digest=pack.digest,
-        candidate_tenant_codes=candidate_tenant_codes,
-        idempotency_key=idempotency_key,
-        now=now,
-    )
-
-
-def take_action(
-    db: Database,
-    *,
-    actor: Actor,
-    vacancy_id: int,
-    action: str,
-    expected_version: int,
-    idempotency_key: str,
-    payload: Mapping[str, Any],
-    on_behalf_of: str | None,
-    now: dt.datetime,
-) -> vacancies.Outcome:
-    """Take a workflow action; ``start_screening`` also screens the pool (as the CLI does).
-
-    :raises NotFound: no such vacancy visible to the actor.
-    :raises InvalidInput: unknown action, a payload the action refuses, or a payload or
-        delegation given to ``start_screening`` (which takes neither).
-    :raises PreconditionFailed, Conflict, Refused, GuardFailed, IdempotencyMismatch: as
-        :func:`vacancies.perform`.
-    """
-    if action == SCREENING_ACTION:
-        extra = sorted(k for k, v in payload.items() if v is not None)
-        if on_behalf_of is not None:
-            extra.append("on_behalf_of")
-        if extra:
-            raise InvalidInput(
-                "start_screening takes no payload",
-                [{"field": name, "message": "not accepted by start_screening"} for name in extra],
-            )
-        return vacancies.screen(
-            db,
-            actor=actor,
-            vacancy_id=vacancy_id,
-            expected_version=expected_version,
-            idempotency_key=idempotency_key,
-            now=now,
-        )
-    return vacancies.perform(
-        db,
-        actor=actor,
-        vacancy_id=vacancy_id,
-        action=action,
-        expected_version=expected_version,
-        idempotency_key=idempotency_key,
-        payload=payload,
-        on_behalf_of=on_behalf_of,
-        now=now,
-    )

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from workflow import ledger
 from workflow.core import Database
 from workflow.models.vacancy import Vacancy
-from workflow.vacancies.actions import pinned_definition
+from workflow.vacancies.definition import pinned_definition
 
 log = structlog.get_logger(__name__)
 

@@ -37,10 +37,9 @@ from workflow.models import (
     Vote,
 )
 from workflow.models.identity import Role
-from workflow.vacancies import actions as vacancies
-from workflow.vacancies.definition import SYSTEM_ROLE
-from workflow.vacancies.duties import OWN_STEP_STATES
-from workflow.vacancies.queries import views
+from workflow.vacancies.definition import SYSTEM_ROLE, pinned_definition
+from workflow.vacancies.states import OWN_STEP_STATES, ActionName, State
+from workflow.vacancies.view import views
 
 INBOX_ROLES = (Role.HR, Role.COMMITTEE, Role.AUTHORITY, Role.NATIONAL_REVIEWER)
 """The roles that have an inbox (auditors and administrators take no workflow action)."""
@@ -91,7 +90,7 @@ def _roles(row: Any, conditions: dict[str, ColumnElement[bool]]) -> list[str]:
 def _task(
     session: Session, vacancy: Vacancy, view: dict[str, Any], roles: list[str], now: dt.datetime
 ) -> Task:
-    definition = vacancies.pinned_definition(session, vacancy.workflow_digest)
+    definition = pinned_definition(session, vacancy.workflow_digest)
     actions = [
         action.name
         for action in definition.actions_from(vacancy.state)
@@ -114,7 +113,7 @@ def _condition(actor: Actor, role: str) -> ColumnElement[bool]:
     )
     submitted = exists().where(
         VacancyAction.vacancy_id == Vacancy.id,
-        VacancyAction.action == "submit",
+        VacancyAction.action == ActionName.SUBMIT,
         func.coalesce(VacancyAction.on_behalf_of_id, VacancyAction.actor_id) == uid,
     )
     own_agency = Vacancy.tenant_id == actor.tenant_id
@@ -125,9 +124,9 @@ def _condition(actor: Actor, role: str) -> ColumnElement[bool]:
             and_(
                 later_step,
                 or_(
-                    Vacancy.state.in_(["submitted", "decree_issued"]),
+                    Vacancy.state.in_([State.SUBMITTED, State.DECREE_ISSUED]),
                     and_(
-                        Vacancy.state == "technical_review",
+                        Vacancy.state == State.TECHNICAL_REVIEW,
                         Vacancy.technical_reference.is_not(None),
                     ),
                 ),
@@ -146,7 +145,7 @@ def _condition(actor: Actor, role: str) -> ColumnElement[bool]:
         )
         return and_(
             own_agency,
-            Vacancy.state == "committee_review",
+            Vacancy.state == State.COMMITTEE_REVIEW,
             seated,
             ~voted,
             later_step,
@@ -170,7 +169,7 @@ def _condition(actor: Actor, role: str) -> ColumnElement[bool]:
             candidate = exists().where(shortlisted, ShortlistEntry.employee_id == actor.employee_id)
         return and_(
             own_agency,
-            Vacancy.state == "authority_decision",
+            Vacancy.state == State.AUTHORITY_DECISION,
             ~conflicted,
             ~candidate,
             later_step,
@@ -178,7 +177,7 @@ def _condition(actor: Actor, role: str) -> ColumnElement[bool]:
         )
     # national_reviewer: every agency's technical review still without the pertek.
     return and_(
-        Vacancy.state == "technical_review",
+        Vacancy.state == State.TECHNICAL_REVIEW,
         Vacancy.technical_reference.is_(None),
         later_step,
         ~acted_otherwise,

@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.support.world import PACK_DIGEST, REFERENCE_DATE, World, build_world
+from workflow import vacancies
 from workflow.core.db import Database, connect
 from workflow.core.errors import Conflict, PreconditionFailed
 from workflow.ledger import chain as ledger
 from workflow.models import LedgerEntry, Vacancy, VacancyAction
-from workflow.vacancies import actions as vacancies
 
 ATTEMPTS = 200
 THREADS = 40

@@ -19,11 +19,11 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from sqlalchemy import func, select, text
 
 from tests.support.world import EMPLOYEES, World, build_world
+from workflow import vacancies
 from workflow.core.db import Database, connect
 from workflow.core.errors import Conflict, NotFound, PreconditionFailed, Refused, WorkflowError
 from workflow.ledger import chain as ledger
 from workflow.models import Base, LedgerEntry, Tenant, User, UserRole, Vacancy, VacancyAction
-from workflow.vacancies import actions as vacancies
 from workflow.vacancies.definition import load_definition
 
 DEFINITION = load_definition()

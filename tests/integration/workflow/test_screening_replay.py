@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from api.schemas.registry_import import RegistryRowValidator
 from rules.pack import load_shipped
+from workflow import vacancies
 from workflow.core.db import Database
 from workflow.core.errors import NotFound
 from workflow.identity.accounts import actor_by_username, create_user
@@ -19,7 +20,6 @@ from workflow.models import LedgerEntry, Position, ScreeningRun, ShortlistEntry,
 from workflow.registry.demo import seed_demo
 from workflow.screening.replays import replay
 from workflow.screening.rulepacks import publish_pack
-from workflow.vacancies import actions as vacancies
 
 NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 REFERENCE = dt.date(2026, 3, 1)

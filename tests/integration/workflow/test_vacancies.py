@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.support.world import World, build_world
+from workflow import vacancies
 from workflow.core.db import Database
 from workflow.core.errors import (
     Conflict,
@@ -23,7 +24,6 @@ from workflow.core.errors import (
 from workflow.identity.accounts import create_delegation
 from workflow.ledger import chain as ledger
 from workflow.models import CommitteeMember, LedgerEntry, Position, Vacancy, VacancyAction
-from workflow.vacancies import actions as vacancies
 
 
 @pytest.fixture
