@@ -22,7 +22,7 @@ from rules.facts import FIELDS
 from rules.pack import Pack
 from rules.valuetypes import EngineValue
 from rules.vocab import PositionLevel
-from tests.unit.rules.test_conditions import conditions
+from tests.rules.test_conditions import conditions
 
 FACTS_PER_EXAMPLE = 250
 EXAMPLES = 40

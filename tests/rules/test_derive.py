@@ -8,7 +8,7 @@ import pytest
 
 from rules.derive import gap_rows, measure
 from rules.pack import Pack
-from tests.unit.rules.builders import ADMINISTRATOR_CANDIDATE, candidate, vacancy
+from tests.support.rules import ADMINISTRATOR_CANDIDATE, candidate, vacancy
 
 SCORES: dict[str, int] = ADMINISTRATOR_CANDIDATE["assessments"][0]["scores"]
 

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from rules.pack import load_shipped
 from rules.profile import CandidateProfile
 from tests.api.conftest import NOW, World
-from tests.integration.registry_rows import add_employee
+from tests.support.registry_rows import add_employee
 from workflow import vacancies
 from workflow.core.actors import system_actor
 from workflow.core.db import Database

@@ -13,7 +13,7 @@ from rules.errors import FactInvalid
 from rules.facts import FIELDS, MAX_PROPERTIES, build_fact, check_fact
 from rules.pack import Pack
 from rules.profile import CandidateProfile, VacancyContext
-from tests.unit.rules.builders import candidate, vacancy
+from tests.support.rules import candidate, vacancy
 
 
 def fact_of(pack: Pack, profile: CandidateProfile, context: VacancyContext) -> dict[str, object]:

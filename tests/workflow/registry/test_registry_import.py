@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from api.schemas.registry_import import RegistryRowValidator
-from tests.registry_files import (
+from tests.support.registry_files import (
     AHMAD,
     DEDI,
     NOW,

@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask
 from flask.testing import FlaskCliRunner
 
-from tests.registry_files import AHMAD, VALID_SET, replace_line, table_counts, write_set
+from tests.support.registry_files import AHMAD, VALID_SET, replace_line, table_counts, write_set
 
 
 def lines(output: str) -> str:

@@ -11,7 +11,7 @@ import pytest
 from rules.errors import PackInvalid
 from rules.explain import explain
 from rules.pack import Pack, load_pack, pack_from_canonical, pack_from_document, read_yaml
-from tests.unit.rules.builders import candidate, vacancy
+from tests.support.rules import candidate, vacancy
 
 PACKS = Path(__file__).resolve().parents[3] / "rules" / "packs"
 

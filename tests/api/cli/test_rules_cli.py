@@ -16,8 +16,8 @@ from api.state import db
 from bench.pool import pool
 from config import Settings
 from rules.pack import PACKS_DIR, load_shipped
-from tests.integration.registry_rows import add_employee
-from tests.unit.rules.builders import ADMINISTRATOR_CANDIDATE
+from tests.support.registry_rows import add_employee
+from tests.support.rules import ADMINISTRATOR_CANDIDATE
 from workflow.models.registry import Position, Tenant
 
 

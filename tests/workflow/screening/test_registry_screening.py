@@ -12,7 +12,7 @@ from sqlalchemy import event
 
 from bench.pool import REFERENCE_DATE, pool
 from rules.pack import Pack, load_shipped
-from tests.integration.registry_rows import add_employee
+from tests.support.registry_rows import add_employee
 from workflow.core.db import Database
 from workflow.core.errors import InvalidInput, NotFound
 from workflow.models.registry import Position, PositionCompetency, Tenant

@@ -6,7 +6,7 @@ from typing import Any
 
 from rules.pack import Pack
 from rules.screening import screen
-from tests.unit.rules.builders import candidate, vacancy
+from tests.support.rules import candidate, vacancy
 
 BAIK_TWICE = [{"year": 2024, "predicate": "Baik"}, {"year": 2025, "predicate": "Baik"}]
 JPM_90 = [{"assessed_on": "2025-08-01", "method": "cact", "jpm": 90, "potential": "tinggi"}]

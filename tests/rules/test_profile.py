@@ -29,7 +29,7 @@ from rules.vocab import (
     PositionLevel,
     PotentialCategory,
 )
-from tests.unit.rules.builders import ADMINISTRATOR_CANDIDATE, candidate
+from tests.support.rules import ADMINISTRATOR_CANDIDATE, candidate
 
 
 def test_a_profile_round_trips_through_json() -> None:

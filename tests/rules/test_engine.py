@@ -269,7 +269,7 @@ def test_adapter_leaves_no_session_and_never_hits_the_1024_cap(national: Pack) -
 
 def test_raw_the_1025th_live_session_is_a_memory_error() -> None:
     result = run_python(
-        "from tests.unit.rules.test_engine import RawHost\n"
+        "from tests.rules.test_engine import RawHost\n"
         "h = RawHost()\n"
         "h.set_rulesets({'r': {'a': {'all': [{'m': {'$eq': {'k': 1}}}], 'run': 'a'}}})\n"
         "n = 0\n"
@@ -302,7 +302,7 @@ def test_adapter_a_forked_child_builds_its_own_host(national: Pack) -> None:
 
 
 NO_FIRE = (
-    "from tests.unit.rules.test_engine import RawHost\n"
+    "from tests.rules.test_engine import RawHost\n"
     "h = RawHost()\n"
     "h.set_rulesets({'r': {\n"
     "    'a': {'all': [{'m': {'$eq': {'kind': 'other'}}}], 'run': 'a'},\n"

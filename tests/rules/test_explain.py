@@ -10,7 +10,7 @@ import pytest
 from rules.errors import PackInvalid, PackNotEffective
 from rules.explain import explain
 from rules.pack import Pack
-from tests.unit.rules.builders import candidate, vacancy
+from tests.support.rules import candidate, vacancy
 
 
 def test_an_eligible_candidate(national: Pack) -> None:
