@@ -36,7 +36,7 @@ from rules.errors import EngineError, FactInvalid
 from rules.pack import Pack
 from rules.vocab import PositionLevel
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 class RawHost(durable_engine.Host):  # type: ignore[misc]

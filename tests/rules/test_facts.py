@@ -138,6 +138,6 @@ def test_every_field_is_documented_with_a_type() -> None:
 
 
 def test_the_documentation_lists_every_field_with_its_type() -> None:
-    docs = (Path(__file__).resolve().parents[3] / "docs" / "rules.md").read_text(encoding="utf-8")
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "rules.md").read_text(encoding="utf-8")
     for spec in FIELDS.values():
         assert f"| `{spec.name}` | {spec.type.name} | {spec.meaning} |" in docs, spec.name

@@ -13,7 +13,7 @@ from rules.explain import explain
 from rules.pack import Pack, load_pack, pack_from_canonical, pack_from_document, read_yaml
 from tests.support.rules import candidate, vacancy
 
-PACKS = Path(__file__).resolve().parents[3] / "rules" / "packs"
+PACKS = Path(__file__).resolve().parents[2] / "rules" / "packs"
 
 
 @pytest.fixture

@@ -75,7 +75,7 @@ def test_the_documented_example_is_what_append_writes() -> None:
     """docs/ledger.md shows real bodies and hashes; keep them true."""
     from pathlib import Path
 
-    doc = (Path(__file__).resolve().parents[2] / "docs" / "ledger.md").read_text("utf-8")
+    doc = (Path(__file__).resolve().parents[3] / "docs" / "ledger.md").read_text("utf-8")
     at = dt.datetime(2026, 11, 23, 1, 2, 3, 4, tzinfo=dt.UTC)
     body = ledger.entry_body(
         tenant="36",
