@@ -10,7 +10,7 @@ from api.auth import current_actor, requires
 from api.pagination import LINK_HEADER, page_of, page_request, paged
 from api.schemas.access_log import AccessQuery, AccessRead
 from api.state import db
-from workflow.access_log import AccessFilter, list_accesses
+from workflow.identity import AccessFilter, list_accesses
 from workflow.models import Role
 
 blp = Blueprint("access_log", __name__, description="Who was shown whose personal data")

@@ -29,7 +29,7 @@ from api.errors import ProblemApi, register_error_handlers
 from api.logging import configure_logging
 from api.state import AppState, init_state
 from config import Settings
-from workflow.db import check_durability, connect
+from workflow.core import check_durability, connect
 
 log = structlog.get_logger(__name__)
 
@@ -58,7 +58,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     """Build the Flask app; nothing starts (threads, schedulers, rule hosts) until used.
 
     :raises config.ConfigurationError: the environment describes an unsafe configuration.
-    :raises workflow.errors.DatabaseMisconfigured: the database runs with unsafe durability
+    :raises workflow.core.errors.DatabaseMisconfigured: the database runs with unsafe durability
         settings (checked at start-up; reliability T8).
     """
     settings = (settings or Settings.from_env()).validate()

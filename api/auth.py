@@ -1,6 +1,6 @@
 """Bearer authentication and role checks for views; the actor is resolved once per request.
 
-``Authorization: Bearer <token>`` is resolved by :func:`workflow.authentication.authenticate_bearer`
+``Authorization: Bearer <token>`` is resolved by :func:`workflow.identity.authenticate_bearer`
 (tokens are 256-bit secrets stored only as their SHA-256). A missing, malformed, unknown,
 expired or revoked token is one and the same 401; too many failures from one client address
 within the configured window is a 429 with ``Retry-After`` until the window has passed.
@@ -18,9 +18,8 @@ import structlog
 from flask import g, request
 
 from api.state import db, settings
-from workflow.actors import Actor
-from workflow.authentication import UNAUTHENTICATED, ThrottlePolicy, authenticate_bearer
-from workflow.errors import Refused, Unauthenticated
+from workflow.core import Actor, Refused, Unauthenticated
+from workflow.identity import UNAUTHENTICATED, ThrottlePolicy, authenticate_bearer
 from workflow.models import Role
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -12,7 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from api.errors import problem
 from api.state import db
-from workflow import migrate
+from workflow.core import schema_heads, schema_revision
 
 log = structlog.get_logger(__name__)
 
@@ -49,7 +49,7 @@ def readyz() -> Any:
     try:
         with database.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
-        current, heads = migrate.current(database), migrate.heads()
+        current, heads = schema_revision(database), schema_heads()
     except SQLAlchemyError as exc:
         log.warning("readiness_failed", error=type(exc).__name__)
         return problem(503, "Service Unavailable", "The database cannot be reached.")

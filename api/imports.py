@@ -24,12 +24,9 @@ from api.auth import current_actor, requires
 from api.schemas.imports import ImportRead
 from api.schemas.registry_import import RegistryRowValidator
 from api.state import db
-from workflow.clock import SystemClock
-from workflow.errors import InvalidInput
+from workflow.core import InvalidInput, SystemClock
 from workflow.models import Role
-from workflow.registry.importing import ImportReport
-from workflow.registry.readers import ImportFile
-from workflow.registry.uploads import upload_registry
+from workflow.registry import ImportFile, ImportReport, upload_registry
 
 F = TypeVar("F", bound=Callable[..., Any])
 

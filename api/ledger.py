@@ -25,8 +25,8 @@ from api.schemas.ledger import (
     VerifyRead,
 )
 from api.state import db, settings
-from workflow import audit
-from workflow.clock import SystemClock
+from workflow import ledger
+from workflow.core import SystemClock
 from workflow.ledger import VerifyReport
 from workflow.models import Role
 
@@ -43,14 +43,14 @@ NDJSON = "application/x-ndjson"
 def list_entries(**args: Any) -> Any:
     """List ledger entries, filtered by agency, vacancy, kind and time (by agency and seq)."""
     page = page_request(args)
-    where = audit.EntryFilter(
+    where = ledger.EntryFilter(
         tenant_code=args.get("tenant"),
         vacancy_id=args.get("vacancy"),
         kind=args.get("kind"),
         since=args.get("since"),
         until=args.get("until"),
     )
-    return paged(audit.list_entries(db(), actor=current_actor(), where=where, page=page))
+    return paged(ledger.list_entries(db(), actor=current_actor(), where=where, page=page))
 
 
 @blp.route("/ledger/verify")
@@ -64,7 +64,7 @@ def verify(**args: Any) -> VerifyReport:
     A broken chain is still a 200: `ok` is false and `first_break` names the first entry
     that does not verify.
     """
-    return audit.verify(
+    return ledger.audit_verify(
         db(),
         actor=current_actor(),
         tenant_code=args.get("tenant"),
@@ -87,7 +87,7 @@ def verify(**args: Any) -> VerifyReport:
 def export(**args: Any) -> Response:
     """Export the chains the caller may read as JSON Lines: the bytes of `flask audit export`."""
     tenant = args.get("tenant")
-    chunks = audit.export(db(), actor=current_actor(), tenant_code=tenant)
+    chunks = ledger.audit_export(db(), actor=current_actor(), tenant_code=tenant)
     name = f"ledger-{tenant or 'all'}.jsonl"
     return Response(
         chunks,
@@ -104,7 +104,7 @@ def list_checkpoints(**args: Any) -> Any:
     """List the signed checkpoints of the chains the caller may read, newest first."""
     page = page_request(args)
     return paged(
-        audit.list_checkpoints(
+        ledger.list_checkpoints(
             db(),
             actor=current_actor(),
             checkpoint_dir=settings().checkpoint_dir,
@@ -126,7 +126,7 @@ def create_checkpoint(body: dict[str, Any]) -> Any:
 
     A chain that does not verify is never signed: 409, naming it (the others are signed).
     """
-    written = audit.create_checkpoints(
+    written = ledger.create_checkpoints(
         db(),
         actor=current_actor(),
         settings=settings(),

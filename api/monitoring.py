@@ -16,8 +16,8 @@ from api.schemas.monitoring import (
     NineBoxRead,
 )
 from api.state import db
-from workflow import monitoring
-from workflow.clock import SystemClock
+from workflow import vacancies
+from workflow.core import SystemClock
 from workflow.models import Role
 
 blp = Blueprint("monitoring", __name__, description="How the agencies' vacancies stand")
@@ -25,8 +25,8 @@ blp = Blueprint("monitoring", __name__, description="How the agencies' vacancies
 MONITORS = (Role.NATIONAL_REVIEWER, Role.AUDITOR)
 
 
-def _filter(args: dict[str, Any]) -> monitoring.MonitoringFilter:
-    return monitoring.MonitoringFilter(
+def _filter(args: dict[str, Any]) -> vacancies.MonitoringFilter:
+    return vacancies.MonitoringFilter(
         agency_code=args.get("agency"), since=args.get("since"), until=args.get("until")
     )
 
@@ -39,7 +39,7 @@ def agencies(**args: Any) -> Any:
     """Per agency: vacancies by state, open, overdue and escalated steps (now)."""
     page = page_request(args)
     return paged(
-        monitoring.agency_status(
+        vacancies.agency_status(
             db(), actor=current_actor(), where=_filter(args), page=page, now=SystemClock().now()
         )
     )
@@ -52,7 +52,7 @@ def agencies(**args: Any) -> Any:
 def deviations(**args: Any) -> Any:
     """Decisions in force where the authority picked other than rank 1, with the justification."""
     page = page_request(args)
-    return paged(monitoring.deviations(db(), actor=current_actor(), where=_filter(args), page=page))
+    return paged(vacancies.deviations(db(), actor=current_actor(), where=_filter(args), page=page))
 
 
 @blp.route("/monitoring/nine-box")
@@ -62,4 +62,4 @@ def deviations(**args: Any) -> Any:
 def nine_box(**args: Any) -> Any:
     """Per agency: candidates per 9-box of the latest screening of each vacancy."""
     page = page_request(args)
-    return paged(monitoring.nine_box(db(), actor=current_actor(), where=_filter(args), page=page))
+    return paged(vacancies.nine_box(db(), actor=current_actor(), where=_filter(args), page=page))

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 from flask import request
 from marshmallow import Schema, fields, validate
 
-from workflow.pagination import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, Page, PageRequest
+from workflow.core import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, Page, PageRequest
 
 LINK_HEADER = {
     "Link": {

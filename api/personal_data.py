@@ -16,7 +16,7 @@ from flask import g, request
 from marshmallow import Schema, pre_dump
 
 from api.auth import current_actor
-from workflow.access_log import AccessRecorder
+from workflow.identity import AccessRecorder
 
 
 class UnrecordedDisclosure(RuntimeError):

@@ -19,9 +19,9 @@ from api.schemas.registry import (
     TenantRead,
 )
 from api.state import db
+from workflow import registry
 from workflow.models import Employee, Position, Role, Tenant
-from workflow.registry import queries
-from workflow.registry.queries import EmployeeFilter, PositionFilter
+from workflow.registry import EmployeeFilter, PositionFilter
 
 blp = Blueprint("registry", __name__, description="Agencies, positions and employees (read)")
 
@@ -36,7 +36,7 @@ through the vacancies they act on (UU PDP purpose limitation), administrators no
 @blp.response(200, page_of(TenantRead), headers=LINK_HEADER)
 def list_tenants(**args: Any) -> Any:
     """List the agencies the caller may read."""
-    return paged(queries.list_tenants(db(), actor=current_actor(), page=page_request(args)))
+    return paged(registry.list_tenants(db(), actor=current_actor(), page=page_request(args)))
 
 
 @blp.route("/tenants/<code:code>")
@@ -45,7 +45,7 @@ def list_tenants(**args: Any) -> Any:
 @blp.alt_response(404, response="NOT_FOUND")
 def get_tenant(code: str) -> Tenant:
     """Show one agency."""
-    return queries.get_tenant(db(), actor=current_actor(), code=code)
+    return registry.get_tenant(db(), actor=current_actor(), code=code)
 
 
 @blp.route("/positions")
@@ -58,7 +58,7 @@ def list_positions(**args: Any) -> Any:
     where = PositionFilter(
         tenant_code=args.get("tenant"), level=args.get("level"), is_key=args.get("key")
     )
-    return paged(queries.list_positions(db(), actor=current_actor(), where=where, page=page))
+    return paged(registry.list_positions(db(), actor=current_actor(), where=where, page=page))
 
 
 @blp.route("/positions/<id:position_id>")
@@ -67,7 +67,7 @@ def list_positions(**args: Any) -> Any:
 @blp.alt_response(404, response="NOT_FOUND")
 def get_position(position_id: int) -> Position:
     """Show one position with its competency standard."""
-    return queries.get_position(db(), actor=current_actor(), position_id=position_id)
+    return registry.get_position(db(), actor=current_actor(), position_id=position_id)
 
 
 @blp.route("/employees")
@@ -87,7 +87,7 @@ def list_employees(**args: Any) -> Any:
         search=args.get("q"),
     )
     access = recorder("registry_browse")
-    return paged(queries.list_employees(db(), recorder=access, where=where, page=page))
+    return paged(registry.list_employees(db(), recorder=access, where=where, page=page))
 
 
 @blp.route("/employees/<nip:nip>")
@@ -99,4 +99,4 @@ def get_employee(nip: str) -> Employee:
 
     Personal data: the read is written to the access log.
     """
-    return queries.get_employee(db(), recorder=recorder("registry_profile"), nip=nip)
+    return registry.get_employee(db(), recorder=recorder("registry_profile"), nip=nip)

@@ -23,9 +23,9 @@ from api.schemas.screening import (
     ShortlistRead,
 )
 from api.state import db
-from workflow import explanations
-from workflow.explanations import CandidateExplanation
+from workflow import screening
 from workflow.models import Role
+from workflow.screening import CandidateExplanation
 
 blp = Blueprint(
     "screening",
@@ -59,7 +59,7 @@ def get_shortlist(vacancy_id: int, **args: Any) -> Any:
     Personal data: every candidate returned is written to the access log. 404 until the
     vacancy has been screened.
     """
-    found = explanations.shortlist(
+    found = screening.shortlist(
         db(),
         recorder=recorder("screening_shortlist"),
         vacancy_id=vacancy_id,
@@ -82,7 +82,7 @@ def get_explanation(vacancy_id: int, nip: str, lang: str) -> CandidateExplanatio
     explains what was decided (not today's registry); ineligible candidates too. Personal
     data: the candidate and the neighbours compared with are written to the access log.
     """
-    return explanations.screening_explanation(
+    return screening.screening_explanation(
         db(),
         recorder=recorder("screening_explanation"),
         vacancy_id=vacancy_id,
@@ -104,7 +104,7 @@ def replay_screening(body: dict[str, Any], vacancy_id: int) -> Any:
     Reads only: nothing is stored and the vacancy does not change. Changes name candidates
     by employee id only (no personal data, so nothing is logged).
     """
-    report = explanations.replay_screening(
+    report = screening.replay_screening(
         db(),
         actor=current_actor(),
         vacancy_id=vacancy_id,
@@ -120,7 +120,7 @@ def replay_screening(body: dict[str, Any], vacancy_id: int) -> Any:
 @packs_blp.response(200, page_of(RulePackRead), headers=LINK_HEADER)
 def list_rule_packs(**args: Any) -> Any:
     """List the published rule pack versions, oldest first."""
-    return paged(explanations.list_packs(db(), page=page_request(args)))
+    return paged(screening.list_packs(db(), page=page_request(args)))
 
 
 @packs_blp.route("/rule-packs/<digest:digest>")
@@ -129,7 +129,7 @@ def list_rule_packs(**args: Any) -> Any:
 @packs_blp.alt_response(404, response="NOT_FOUND")
 def get_rule_pack(digest: str) -> dict[str, Any]:
     """Show a published pack: levels, parameters, criteria with their messages, ranking."""
-    detail = explanations.pack_detail(db(), digest=digest)
+    detail = screening.pack_detail(db(), digest=digest)
     canonical = detail.pack.to_canonical()
     published = detail.published
     return {
@@ -155,7 +155,7 @@ def explain_candidate(body: dict[str, Any], digest: str) -> CandidateExplanation
     Give ``nip`` (an employee the caller may read; hr, auditor and national reviewers only;
     the read is logged) or ``profile``, and ``position_id`` or a ``vacancy`` context.
     """
-    return explanations.what_if(
+    return screening.what_if(
         db(),
         recorder=recorder("rules_explain"),
         digest=digest,

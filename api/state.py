@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from flask import Flask, current_app
 
 from config import Settings
-from workflow.db import Database
+from workflow.core import Database
 
 _KEY = "meritflow"
 

@@ -13,8 +13,8 @@ from api.pagination import LINK_HEADER, PageQuery, page_of, page_request, paged
 from api.requests import json_only
 from api.schemas.users import MeRead, UserCreate, UserRead, UserUpdate
 from api.state import db
-from workflow import users
-from workflow.actors import Actor
+from workflow import identity
+from workflow.core import Actor
 from workflow.models import Role
 
 blp = Blueprint("users", __name__, description="Who am I; users of the caller's agency")
@@ -43,7 +43,7 @@ def me() -> Actor:
 @blp.response(200, page_of(UserRead), headers=LINK_HEADER)
 def list_users(**args: Any) -> Any:
     """List the users of the agencies the caller may read."""
-    return paged(users.list_users(db(), actor=current_actor(), page=page_request(args)))
+    return paged(identity.list_users(db(), actor=current_actor(), page=page_request(args)))
 
 
 @blp.route("/users", methods=["POST"])
@@ -54,7 +54,7 @@ def list_users(**args: Any) -> Any:
 @blp.alt_response(409, response="CONFLICT")
 def create_user(body: dict[str, Any]) -> Any:
     """Create a user in the caller's own agency."""
-    user = users.create_agency_user(
+    user = identity.create_agency_user(
         db(),
         actor=current_actor(),
         username=body["username"],
@@ -71,7 +71,7 @@ def create_user(body: dict[str, Any]) -> Any:
 @blp.alt_response(404, response="NOT_FOUND")
 def get_user(user_id: int) -> Any:
     """Show one user, with its ETag for a later change."""
-    user = users.get_user(db(), actor=current_actor(), user_id=user_id)
+    user = identity.get_user(db(), actor=current_actor(), user_id=user_id)
     return user, 200, {"ETag": f'"{user.etag}"'}
 
 
@@ -89,12 +89,12 @@ def update_user(body: dict[str, Any], user_id: int) -> Any:
     expected = request.headers.get("If-Match")
     if not expected:
         raise PreconditionRequired("Send If-Match with the ETag of the user as last read.")
-    user = users.update_user(
+    user = identity.update_user(
         db(),
         actor=current_actor(),
         user_id=user_id,
         expected_etag=expected.removeprefix("W/").strip('"'),
-        changes=users.UserChanges(
+        changes=identity.UserChanges(
             display_name=body.get("display_name"),
             roles=body.get("roles"),
             active=body.get("active"),

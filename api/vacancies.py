@@ -31,12 +31,11 @@ from api.schemas.vacancies import (
     VacancyRead,
 )
 from api.state import db
-from workflow import tasks, vacancy_queries
-from workflow.errors import NotFound
+from workflow import vacancies
+from workflow.core import NotFound
 from workflow.identity import create_delegation
 from workflow.models import Role
-from workflow.vacancies import Outcome
-from workflow.vacancy_queries import VacancyFilter
+from workflow.vacancies import Outcome, VacancyFilter
 
 blp = Blueprint(
     "vacancies",
@@ -47,10 +46,10 @@ blp = Blueprint(
 READERS = (Role.HR, Role.COMMITTEE, Role.AUTHORITY, Role.NATIONAL_REVIEWER, Role.AUDITOR)
 """Who may read vacancies: everyone in the workflow and auditors; administrators manage
 users, not vacancies."""
-ACTORS = tasks.INBOX_ROLES
+ACTORS = vacancies.INBOX_ROLES
 """Who has an inbox and may delegate. Actions are open to any user: the action's roles (or a
 delegation, which a deputy without the role may hold) decide, as a recorded `ROLE` refusal."""
-ACTIONS = vacancy_queries.user_actions()
+ACTIONS = vacancies.user_actions()
 
 _KEY = re.compile(r"[A-Za-z0-9._:-]{1,255}")
 _VERSION = re.compile(r'(?:W/)?"?([0-9]{1,9})"?')
@@ -116,6 +115,15 @@ def _etag(vacancy: dict[str, Any]) -> dict[str, str]:
     return {"ETag": f'"{vacancy["version"]}"'}
 
 
+def known_action(action: str) -> None:
+    """Check that ``action`` names an action a user takes (the CLI checks it here too).
+
+    :raises NotFound: any other name, automatic actions included: no such resource.
+    """
+    if action not in ACTIONS:
+        raise NotFound(f"no action {action!r}; the actions are {', '.join(ACTIONS)}")
+
+
 def _action_result(outcome: Outcome) -> dict[str, Any]:
     return {"vacancy": outcome.vacancy, "applied": outcome.applied, "replayed": outcome.replayed}
 
@@ -134,7 +142,7 @@ def create_vacancy(body: dict[str, Any]) -> Any:
     The vacancy pins the rule pack (`pack`, default the newest `bkn-national`) and the current
     workflow version.
     """
-    outcome = vacancy_queries.open_by_reference(
+    outcome = vacancies.open_by_reference(
         db(),
         actor=current_actor(),
         position_code=body["position"],
@@ -164,9 +172,7 @@ def list_vacancies(**args: Any) -> Any:
         tenant_code=args.get("tenant"),
     )
     return paged(
-        vacancy_queries.list_vacancies(
-            db(), actor=current_actor(), where=where, page=page, now=_now()
-        )
+        vacancies.list_vacancies(db(), actor=current_actor(), where=where, page=page, now=_now())
     )
 
 
@@ -176,7 +182,7 @@ def list_vacancies(**args: Any) -> Any:
 @blp.alt_response(404, response="NOT_FOUND")
 def get_vacancy(vacancy_id: int) -> Any:
     """Show one vacancy, with its ETag for the next action."""
-    vacancy = vacancy_queries.get_vacancy(db(), actor=current_actor(), vacancy_id=vacancy_id)
+    vacancy = vacancies.get_vacancy(db(), actor=current_actor(), vacancy_id=vacancy_id)
     return vacancy, 200, _etag(vacancy)
 
 
@@ -200,10 +206,9 @@ def act(body: dict[str, Any], vacancy_id: int, action: str) -> Any:
     ledger); a failed guard is a 422 with its `rule`; an action not possible in the current
     state is a 409 listing the `possible` actions.
     """
-    if action not in ACTIONS:
-        raise NotFound(f"no action {action!r}; the actions are {', '.join(ACTIONS)}")
+    known_action(action)
     on_behalf_of = body.pop("on_behalf_of", None)
-    outcome = vacancy_queries.take_action(
+    outcome = vacancies.take_action(
         db(),
         actor=current_actor(),
         vacancy_id=vacancy_id,
@@ -225,7 +230,7 @@ def act(body: dict[str, Any], vacancy_id: int, action: str) -> Any:
 def vacancy_history(vacancy_id: int, **args: Any) -> Any:
     """List the actions recorded on a vacancy, in order: who, in which role, for whom, when."""
     return paged(
-        vacancy_queries.history(
+        vacancies.history(
             db(), actor=current_actor(), vacancy_id=vacancy_id, page=page_request(args)
         )
     )
@@ -238,7 +243,7 @@ def vacancy_history(vacancy_id: int, **args: Any) -> Any:
 def list_tasks(**args: Any) -> Any:
     """List the vacancies waiting on an action the caller's roles can take now, soonest due
     first."""
-    return paged(tasks.inbox(db(), actor=current_actor(), page=page_request(args), now=_now()))
+    return paged(vacancies.inbox(db(), actor=current_actor(), page=page_request(args), now=_now()))
 
 
 @blp.route("/delegations", methods=["POST"])

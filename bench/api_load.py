@@ -49,8 +49,11 @@ from sqlalchemy import create_engine, func, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from workflow import ledger, vacancies  # noqa: E402
-from workflow.actors import system_actor  # noqa: E402
-from workflow.db import Database, connect  # noqa: E402
+from workflow.core import (  # noqa: E402
+    Database,
+    connect,
+    system_actor,
+)
 from workflow.identity import actor_by_username, create_user, issue_token  # noqa: E402
 from workflow.models import (  # noqa: E402
     Employee,
@@ -60,7 +63,7 @@ from workflow.models import (  # noqa: E402
     ShortlistEntry,
     Tenant,
 )
-from workflow.rulepacks import resolve  # noqa: E402
+from workflow.screening import resolve  # noqa: E402
 
 DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
 AGENCY = "BANTEN"

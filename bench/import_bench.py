@@ -61,7 +61,7 @@ def main() -> None:
 
 
 def generate(directory: Path, employees: int, seed: int) -> dict[str, Any]:
-    from workflow.registry.demo import write_demo_files
+    from workflow.registry import write_demo_files
 
     started = time.perf_counter()
     files = write_demo_files(directory, employees=employees, seed=seed, as_of=AS_OF)
@@ -75,12 +75,11 @@ def generate(directory: Path, employees: int, seed: int) -> dict[str, Any]:
 
 
 def migrate(url: str) -> None:
-    from workflow import migrate as migrations
-    from workflow.db import connect
+    from workflow.core import connect, upgrade_schema
 
     db = connect(url)
     try:
-        migrations.upgrade(db)
+        upgrade_schema(db)
     finally:
         db.dispose()
 
@@ -146,8 +145,8 @@ def child(url: str, directory: Path, workers: int) -> None:
 
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
     from api.schemas.registry_import import RegistryRowValidator
-    from workflow.db import connect
-    from workflow.registry.importing import collect_files, import_registry
+    from workflow.core import connect
+    from workflow.registry import collect_files, import_registry
 
     db = connect(url)
     validator = RegistryRowValidator()

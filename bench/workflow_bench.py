@@ -1,7 +1,7 @@
 """Workflow benchmarks: audited transitions, ledger appends and verification, SQLite and PostgreSQL.
 
-Prints figures and asserts nothing. Transitions are the full use case (workflow.vacancies.perform:
-lock, idempotency, duty rules, state change, action row, ledger entry) with 1 and 8 writers;
+Prints figures and asserts nothing. Transitions are the full use case (workflow.vacancies.submit and
+cancel: lock, idempotency, duty rules, state change, action row, ledger entry) with 1 and 8 writers;
 each figure carries the SQL statements sent per transition and the p50/p99 latency of one.
 Each measurement is one function taking a database URL. SQLite runs in a temporary folder;
 PostgreSQL in a scratch database created on the server of ``--pg-url`` and dropped afterwards.
@@ -38,13 +38,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import create_engine, event, insert, text
 from sqlalchemy.engine import make_url
 
-from workflow import ledger, migrate
-from workflow.clock import SystemClock
-from workflow.db import connect
+from workflow import ledger
+from workflow.core import SystemClock, connect, upgrade_schema
 from workflow.identity import actor_by_username
 from workflow.models import ChainHead, LedgerEntry, Position, RulePack, Tenant, User, UserRole
 from workflow.models.ledger import GENESIS_HASH
-from workflow.vacancies import open_vacancy, perform
+from workflow.vacancies import cancel, open_vacancy, submit
 
 DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
 
@@ -231,24 +230,22 @@ def _transition_worker(
     started = time.time()
     for index, vacancy_id in enumerate(ids):
         begun = time.perf_counter()
-        perform(
+        submit(
             db,
             actor=submitter,
             vacancy_id=vacancy_id,
-            action="submit",
             expected_version=1,
             idempotency_key=f"s{index}",
             now=dt.datetime.now(dt.UTC),
         )
         middle = time.perf_counter()
-        perform(
+        cancel(
             db,
             actor=canceller,
             vacancy_id=vacancy_id,
-            action="cancel",
             expected_version=2,
             idempotency_key=f"c{index}",
-            payload={"reason": "benchmark"},
+            reason="benchmark",
             now=dt.datetime.now(dt.UTC),
         )
         latencies += [middle - begun, time.perf_counter() - middle]
@@ -328,8 +325,7 @@ def transition_figures(backend: str, url: str, *, vacancies: int) -> list[Figure
 
 def authentication_figures(backend: str, url: str, *, calls: int = 2000) -> list[Figure]:
     """Measure authenticate_bearer (what every HTTP request runs first) with a valid token."""
-    from workflow.authentication import ThrottlePolicy, authenticate_bearer
-    from workflow.identity import create_user, issue_token
+    from workflow.identity import ThrottlePolicy, authenticate_bearer, create_user, issue_token
 
     (tenant_id,) = _add_tenants(url, "auth", 1)
     db = connect(url, pool_size=1)
@@ -454,7 +450,7 @@ def postgres_database(server_url: str) -> Iterator[str]:
 def _migrate(url: str) -> None:
     db = connect(url)
     try:
-        migrate.upgrade(db)
+        upgrade_schema(db)
     finally:
         db.dispose()
 

@@ -7,7 +7,7 @@ from sqlalchemy import Connection
 
 import workflow.models  # noqa: F401  (registers every table)
 from config import Settings
-from workflow.db import connect
+from workflow.core import connect
 from workflow.models.base import Base, UTCDateTime
 
 target_metadata = Base.metadata
@@ -33,7 +33,7 @@ def _run(connection: Connection) -> None:
 
 
 def run_migrations_online() -> None:
-    """Run against the connection handed in by workflow.migrate, or the configured database."""
+    """Run against the connection handed in by workflow.core.migrate, or the configured database."""
     connection = context.config.attributes.get("connection")
     if connection is not None:
         _run(connection)

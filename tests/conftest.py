@@ -16,8 +16,8 @@ from sqlalchemy.engine import make_url
 import workflow.models
 from api import create_app
 from config import Settings, environment_value
-from workflow import migrate
-from workflow.db import Database, connect
+from workflow.core import migrate
+from workflow.core.db import Database, connect
 
 TEST_DATABASE_URL = environment_value("TEST_DATABASE_URL")
 BACKENDS = ("sqlite", "postgresql")

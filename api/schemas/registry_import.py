@@ -1,7 +1,8 @@
 """Row schemas of the registry import: the shape of every field (type, required, length).
 
 The domain rules (NIP against birth date, vocabularies, future dates, references) are applied by
-the import use case itself (``workflow.registry.checks``), whichever validator it is given.
+the import use case itself (``workflow.registry.importing.row_rules``), whichever validator it
+is given.
 :class:`RegistryRowValidator` is the validator the CLI and the HTTP upload pass to it.
 """
 
@@ -13,8 +14,7 @@ from typing import Any, Final
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from workflow.registry.importing import RowRejected
-from workflow.registry.records import RecordType
+from workflow.registry import RecordType, RowRejected
 
 _Messages = dict[str, str | list[Any] | dict[Any, Any]]
 _REQUIRED: Final[_Messages] = {"required": "is required", "null": "is required"}

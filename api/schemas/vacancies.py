@@ -14,8 +14,7 @@ from api.converters import MAX_ID
 from api.pagination import PageQuery
 from api.schemas import RequestSchema, text
 from workflow.models import Role
-from workflow.tasks import INBOX_ROLES
-from workflow.vacancies import current_definition
+from workflow.vacancies import INBOX_ROLES, current_definition
 
 CODE = r"^[A-Za-z0-9._-]{1,40}$"
 USERNAME = r"^[A-Za-z0-9._-]{1,80}$"

@@ -16,8 +16,8 @@ from flask.testing import FlaskClient
 from api import create_app
 from config import Settings
 from rules.pack import load_shipped
-from workflow.db import Database
-from workflow.identity import TOKEN_PREFIX, actor_by_username, hash_token
+from workflow.core.db import Database
+from workflow.identity.accounts import TOKEN_PREFIX, actor_by_username, hash_token
 from workflow.models import (
     ApiToken,
     Assessment,

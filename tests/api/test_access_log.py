@@ -16,7 +16,7 @@ from api.personal_data import PersonalDataSchema, UnrecordedDisclosure
 from api.schemas.registry import EmployeeSummaryRead
 from tests.api import test_screening_api
 from tests.api.conftest import World
-from workflow.db import Database
+from workflow.core.db import Database
 from workflow.models import Employee, PersonalDataAccess
 
 # How to call each endpoint that returns personal data; the test below fails when the OpenAPI

@@ -14,8 +14,8 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 
 from tests.support.ledger import add_tenants, clock, fill
-from workflow import ledger
-from workflow.db import Database
+from workflow.core.db import Database
+from workflow.ledger import chain as ledger
 
 MEMBERS = {"format", "tenant", "seq", "prev", "at", "kind", "actor", "data"}
 

@@ -13,8 +13,8 @@ from time_machine import TimeMachineFixture
 from api import create_app
 from config import Settings
 from tests.api.conftest import World
-from workflow.db import Database
-from workflow.identity import issue_token, revoke_tokens
+from workflow.core.db import Database
+from workflow.identity.accounts import issue_token, revoke_tokens
 
 ME = "/api/v1/me"
 

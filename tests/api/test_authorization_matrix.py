@@ -19,11 +19,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from tests.api.conftest import NOW, World, roles_of
-from tests.api.screening_support import screen_province_vacancy
-from workflow.db import Database
-from workflow.identity import actor_by_username
+from tests.support.screening import screen_province_vacancy
+from workflow.core.db import Database
+from workflow.identity.accounts import actor_by_username
+from workflow.identity.admin import user_etag
 from workflow.models import User
-from workflow.users import user_etag
 from workflow.vacancies import open_vacancy
 
 ROLES = ("hr", "committee", "authority", "national_reviewer", "auditor", "admin")

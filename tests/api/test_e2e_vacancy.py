@@ -19,11 +19,11 @@ from werkzeug.test import TestResponse
 from bench.pool import REFERENCE_DATE, pool
 from rules.pack import load_shipped
 from tests.api.conftest import World
-from tests.integration.registry_rows import add_employee
-from workflow.db import Database
-from workflow.identity import create_user, issue_token
+from tests.support.registry_rows import add_employee
+from workflow.core.db import Database
+from workflow.identity.accounts import create_user, issue_token
 from workflow.models import Position
-from workflow.screening import screen_position
+from workflow.screening.pool import screen_position
 
 POOL_SIZE = 40
 EXTRA_COMMITTEE = ("province.committee2",)

@@ -13,8 +13,8 @@ from sqlalchemy import text
 
 from tests.api.conftest import World
 from tests.support.ledger import clock, fill
-from workflow import ledger
-from workflow.db import Database
+from workflow.core.db import Database
+from workflow.ledger import chain as ledger
 
 PROVINCE_ENTRIES = 6
 """The seeded vacancy's opening plus the entries added by :func:`_fill`."""

@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from tests.api.conftest import World
-from workflow.db import Database
+from workflow.core.db import Database
 from workflow.models import Employee, ScreeningRun, ShortlistEntry, Vacancy, VacancyAction
 
 NOW = dt.datetime.now(dt.UTC)

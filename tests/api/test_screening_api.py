@@ -15,9 +15,8 @@ from sqlalchemy import func, select
 from bench.pool import pool
 from rules.pack import load_shipped
 from tests.api.conftest import World
-from tests.api.screening_support import Screened, publish_overlay, screen_province_vacancy
-from workflow import explanations
-from workflow.db import Database
+from tests.support.screening import Screened, publish_overlay, screen_province_vacancy
+from workflow.core.db import Database
 from workflow.models import (
     Employee,
     LedgerEntry,
@@ -26,6 +25,7 @@ from workflow.models import (
     ShortlistEntry,
     Vacancy,
 )
+from workflow.screening import explanations
 
 POOL = pool(16, seed=1)
 """Generated candidates of which the national pack finds some eligible, one lacking data, and

@@ -14,7 +14,7 @@ from werkzeug.test import TestResponse
 
 from tests.api.conftest import World
 from tests.api.test_e2e_vacancy import Candidates, seed_candidates
-from workflow.db import Database
+from workflow.core.db import Database
 from workflow.models import LedgerEntry, Vacancy
 from workflow.vacancies import run_pending_screenings
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from workflow import ledger
-from workflow.clock import ManualClock
-from workflow.db import Database
+from workflow.core.clock import ManualClock
+from workflow.core.db import Database
+from workflow.ledger import chain as ledger
 from workflow.models import Tenant
 
 START = dt.datetime(2026, 11, 23, 1, 0, tzinfo=dt.UTC)

@@ -10,11 +10,12 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from workflow import vacancies
-from workflow.actors import Actor, system_actor
-from workflow.db import Database
-from workflow.identity import actor_by_username
+from workflow.core.actors import Actor, system_actor
+from workflow.core.db import Database
+from workflow.identity.accounts import actor_by_username
 from workflow.models import Employee, Position, RulePack, Tenant, User, UserRole, Vacancy
-from workflow.vacancies import Outcome, ScreeningOutcome, ShortlistRow
+from workflow.screening import ScreeningOutcome, ShortlistRow
+from workflow.vacancies import Outcome
 
 START = dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC)
 REFERENCE_DATE = dt.date(2026, 3, 1)

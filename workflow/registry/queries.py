@@ -1,6 +1,6 @@
 """Read queries over the registry, each scoped to the agencies the actor may read.
 
-Queries that return employees take an :class:`~workflow.access_log.AccessRecorder` and record
+Queries that return employees take an :class:`~workflow.identity.AccessRecorder` and record
 every employee they return before returning it.
 """
 
@@ -11,13 +11,9 @@ from dataclasses import dataclass
 from sqlalchemy import ScalarSelect, Select, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from workflow.access_log import AccessRecorder
-from workflow.actors import Actor
-from workflow.db import Database
-from workflow.errors import NotFound
+from workflow.core import Actor, Database, NotFound, Page, PageRequest, fetch_page, readable
+from workflow.identity import AccessRecorder
 from workflow.models import Assessment, Employee, Position, Tenant
-from workflow.pagination import Page, PageRequest, fetch_page
-from workflow.scope import readable
 
 
 @dataclass(frozen=True, slots=True)

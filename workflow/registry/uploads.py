@@ -25,11 +25,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflow.actors import Actor
-from workflow.db import Database
+from workflow.core import Actor, Database
 from workflow.models import Employee, Tenant
-from workflow.registry.importing import ImportReport, RowRejected, RowValidator, import_registry
-from workflow.registry.readers import ImportFile
+from workflow.registry.importing import (
+    ImportFile,
+    ImportReport,
+    RowRejected,
+    RowValidator,
+    import_registry,
+)
 from workflow.registry.records import RecordType
 
 _TENANT_FIELD = {

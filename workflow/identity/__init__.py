@@ -1,0 +1,48 @@
+"""Identity: users, roles, bearer tokens, delegations, their administration, the demo accounts, and
+the personal-data access log.
+
+Everything other packages use is imported here; the modules beside it are private to the
+concept (the import-linter contracts in pyproject.toml hold that).
+"""
+
+from workflow.identity.access_log import AccessFilter, AccessRecorder, list_accesses
+from workflow.identity.accounts import (
+    act_on_behalf,
+    actor_by_username,
+    actor_named,
+    create_delegation,
+    create_user,
+    issue_token,
+    revoke_tokens,
+)
+from workflow.identity.admin import (
+    UserChanges,
+    create_agency_user,
+    get_user,
+    list_users,
+    update_user,
+)
+from workflow.identity.authentication import UNAUTHENTICATED, ThrottlePolicy, authenticate_bearer
+from workflow.identity.demo import ensure_demo_users
+
+__all__ = [
+    "UNAUTHENTICATED",
+    "AccessFilter",
+    "AccessRecorder",
+    "ThrottlePolicy",
+    "UserChanges",
+    "act_on_behalf",
+    "actor_by_username",
+    "actor_named",
+    "authenticate_bearer",
+    "create_agency_user",
+    "create_delegation",
+    "create_user",
+    "ensure_demo_users",
+    "get_user",
+    "issue_token",
+    "list_accesses",
+    "list_users",
+    "revoke_tokens",
+    "update_user",
+]

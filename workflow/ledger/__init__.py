@@ -1,0 +1,51 @@
+"""The tamper-evident ledger: append in the caller's transaction, verify, export, signed
+checkpoints, and the auditor's scoped reads.
+
+Everything other packages use is imported here; the modules beside it are private to the
+concept (the import-linter contracts in pyproject.toml hold that).
+"""
+
+from workflow.ledger.audit import EntryFilter, create_checkpoints, list_checkpoints, list_entries
+from workflow.ledger.audit import export as audit_export
+from workflow.ledger.audit import verify as audit_verify
+from workflow.ledger.chain import (
+    KIND_PATTERN,
+    MAX_KIND_LENGTH,
+    LedgerKind,
+    VerifyReport,
+    append,
+    body_hash,
+    checkpoint,
+    entry_body,
+    export,
+    verify,
+)
+from workflow.ledger.checkpoints import (
+    CheckpointStore,
+    MalformedCheckpoint,
+    VerifierKey,
+    load_signer,
+)
+
+__all__ = [
+    "KIND_PATTERN",
+    "MAX_KIND_LENGTH",
+    "CheckpointStore",
+    "EntryFilter",
+    "LedgerKind",
+    "MalformedCheckpoint",
+    "VerifierKey",
+    "VerifyReport",
+    "append",
+    "audit_export",
+    "audit_verify",
+    "body_hash",
+    "checkpoint",
+    "create_checkpoints",
+    "entry_body",
+    "export",
+    "list_checkpoints",
+    "list_entries",
+    "load_signer",
+    "verify",
+]

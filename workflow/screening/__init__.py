@@ -1,0 +1,50 @@
+"""Screening: a position's pool evaluated by a published rule pack, the stored result, its replay
+and every explanation.
+
+Everything other packages use is imported here; the modules beside it are private to the
+concept (the import-linter contracts in pyproject.toml hold that).
+"""
+
+from workflow.screening.explanations import (
+    CandidateExplanation,
+    list_packs,
+    pack_detail,
+    replay_screening,
+    screening_explanation,
+    shortlist,
+    what_if,
+)
+from workflow.screening.pool import screen_position
+from workflow.screening.profiles import (
+    find_position,
+    load_profile,
+    registry_candidate,
+    vacancy_context,
+)
+from workflow.screening.replays import replay
+from workflow.screening.rulepacks import list_published, load_published, publish_pack, resolve
+from workflow.screening.runs import ScreeningOutcome, ShortlistRow, evaluate_pool, store_run
+
+__all__ = [
+    "CandidateExplanation",
+    "ScreeningOutcome",
+    "ShortlistRow",
+    "evaluate_pool",
+    "find_position",
+    "list_packs",
+    "list_published",
+    "load_profile",
+    "load_published",
+    "pack_detail",
+    "publish_pack",
+    "registry_candidate",
+    "replay",
+    "replay_screening",
+    "resolve",
+    "screen_position",
+    "screening_explanation",
+    "shortlist",
+    "store_run",
+    "vacancy_context",
+    "what_if",
+]

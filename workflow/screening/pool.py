@@ -1,0 +1,47 @@
+"""Screening from the registry: a position and its candidate pool, evaluated by the rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from sqlalchemy import select
+
+from rules.errors import PackInvalid, PackNotEffective
+from rules.pack import Pack
+from rules.screening import ScreeningResult, screen
+from workflow.core import Database, InvalidInput, NotFound
+from workflow.models.registry import Position
+from workflow.screening.profiles import load_profiles, vacancy_context
+
+
+def screen_position(
+    db: Database,
+    *,
+    pack: Pack,
+    position_id: int,
+    reference_date: dt.date,
+    tenant_ids: Sequence[int] | None = None,
+    processes: int = 1,
+) -> ScreeningResult:
+    """Screen every employee of the position's tenant (or of ``tenant_ids``) for the position.
+
+    The position's current holder is not a candidate. The pool and the position are read in one
+    read transaction (a consistent snapshot), then evaluated outside it.
+
+    :raises NotFound: the position does not exist.
+    :raises InvalidInput: the pack does not decide the position's level or is not in effect on
+        the reference date.
+    """
+    with db.read() as session:
+        context = vacancy_context(session, position_id=position_id, reference_date=reference_date)
+        if tenant_ids is None:
+            tenant = session.scalar(select(Position.tenant_id).where(Position.id == position_id))
+            if tenant is None:
+                raise NotFound(f"position {position_id} not found")
+            tenant_ids = [tenant]
+        profiles = load_profiles(session, tenant_ids=tenant_ids, exclude_position_id=position_id)
+    try:
+        return screen(pack, context, profiles, processes=processes)
+    except (PackInvalid, PackNotEffective) as exc:
+        raise InvalidInput(exc.message, [p.as_dict() for p in exc.problems]) from exc

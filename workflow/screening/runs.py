@@ -1,0 +1,196 @@
+"""A vacancy's screening run: its pool evaluated by the pinned pack, and the result stored.
+
+:func:`evaluate_pool` reads the pool in one read transaction and evaluates it outside any;
+:func:`store_run` writes the run (input snapshot, ranked shortlist, digests, engine version) and
+its ``screening.result`` ledger entry in the caller's transaction. When to screen, and what the
+result means for the vacancy, is the workflow's (``workflow.vacancies``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from rules.screening import ScreeningResult, input_snapshot
+from workflow import ledger
+from workflow.core import Database
+from workflow.models import Employee, ScreeningRun, ShortlistEntry
+from workflow.screening.pool import screen_position
+from workflow.screening.rulepacks import load_published
+
+LISTED_STATUSES = ("eligible", "needs_data")
+"""The candidates a shortlist keeps, in their screening rank order."""
+
+
+@dataclass(frozen=True, slots=True)
+class ShortlistRow:
+    """One ranked candidate of a screening, as stored for the committee and the authority."""
+
+    employee_id: int
+    rank: int
+    status: str
+    box: int | None
+    readiness: str | None
+    score: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class ScreeningOutcome:
+    """A finished screening of a vacancy's pool, with what replay needs to reproduce it."""
+
+    pack_digest: str
+    engine_version: str
+    reference_date: dt.date
+    input_digest: str
+    result_digest: str
+    candidates: int
+    shortlist: list[ShortlistRow]
+    snapshot: bytes
+    result: bytes
+
+    @property
+    def eligible(self) -> int:
+        """Return how many shortlisted candidates are eligible."""
+        return sum(1 for row in self.shortlist if row.status == "eligible")
+
+
+def evaluate_pool(
+    db: Database,
+    *,
+    pack_digest: str,
+    position_id: int,
+    reference_date: dt.date,
+    tenant_ids: list[int],
+    processes: int = 1,
+) -> ScreeningOutcome:
+    """Screen the employees of ``tenant_ids`` for the position with the published pack.
+
+    :raises NotFound: no published pack with that digest, or no such position.
+    :raises InvalidInput: the pack does not decide the position's level or is not in effect on
+        the reference date.
+    """
+    pack = load_published(db, digest=pack_digest)
+    result = screen_position(
+        db,
+        pack=pack,
+        position_id=position_id,
+        reference_date=reference_date,
+        tenant_ids=tenant_ids,
+        processes=processes,
+    )
+    return _outcome(db, result)
+
+
+def _outcome(db: Database, result: ScreeningResult) -> ScreeningOutcome:
+    listed = [
+        (rank, d) for rank, d in enumerate(result.decisions, start=1) if d.status in LISTED_STATUSES
+    ]
+    ids: dict[str, int] = {}
+    nips = [d.nip for _, d in listed]
+    with db.read() as session:
+        for start in range(0, len(nips), 900):
+            chunk = nips[start : start + 900]
+            for nip, employee_id in session.execute(
+                select(Employee.nip, Employee.id).where(Employee.nip.in_(chunk))
+            ):
+                ids[nip] = employee_id
+    labels = [r.label for r in result.pack.ranking.readiness]
+    otherwise = result.pack.ranking.otherwise
+
+    def readiness(index: int) -> str:
+        return (labels[index] if index >= 0 else otherwise).id
+
+    snapshot = input_snapshot(result.context, result.profiles)
+    return ScreeningOutcome(
+        pack_digest=result.pack.digest,
+        engine_version=result.engine_version,
+        reference_date=result.context.reference_date,
+        input_digest=result.input_digest,
+        result_digest=result.result_digest,
+        candidates=len(result.decisions),
+        shortlist=[
+            ShortlistRow(
+                employee_id=ids[d.nip],
+                rank=rank,
+                status=d.status,
+                box=d.box,
+                readiness=readiness(d.readiness),
+                score={
+                    "jpm": d.jpm,
+                    "performance": d.performance_score,
+                    "succession": d.succession_score,
+                },
+            )
+            for rank, d in listed
+        ],
+        snapshot=_gzip_json(snapshot),
+        result=_gzip_json(result.summary()),
+    )
+
+
+def _gzip_json(data: Any) -> bytes:
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return gzip.compress(text.encode("utf-8"), mtime=0)
+
+
+def store_run(
+    session: Session,
+    *,
+    vacancy_id: int,
+    round: int,
+    tenant_id: int,
+    outcome: ScreeningOutcome,
+    now: dt.datetime,
+) -> int:
+    """Store a screening of one round of a vacancy and its ledger entry; return the run's id."""
+    run = ScreeningRun(
+        vacancy_id=vacancy_id,
+        round=round,
+        pack_digest=outcome.pack_digest,
+        engine_version=outcome.engine_version,
+        reference_date=outcome.reference_date,
+        input_digest=outcome.input_digest,
+        result_digest=outcome.result_digest,
+        candidates=outcome.candidates,
+        eligible=outcome.eligible,
+        snapshot=outcome.snapshot,
+        result=outcome.result,
+        created_at=now,
+        entries=[
+            ShortlistEntry(
+                employee_id=r.employee_id,
+                rank=r.rank,
+                status=r.status,
+                box=r.box,
+                readiness=r.readiness,
+                score=r.score,
+            )
+            for r in outcome.shortlist
+        ],
+    )
+    session.add(run)
+    session.flush()
+    ledger.append(
+        session,
+        tenant_id=tenant_id,
+        kind=ledger.LedgerKind.SCREENING_RESULT,
+        actor="system",
+        at=now,
+        data={
+            "vacancy": vacancy_id,
+            "round": round,
+            "pack": outcome.pack_digest,
+            "engine": outcome.engine_version,
+            "input_digest": outcome.input_digest,
+            "result_digest": outcome.result_digest,
+            "candidates": outcome.candidates,
+            "eligible": outcome.eligible,
+        },
+    )
+    return run.id
