@@ -13,10 +13,10 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import rfc8785
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import Connection, bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from workflow.core import Actor, GuardFailed, IdempotencyMismatch, InvalidInput, Refused
@@ -58,6 +58,35 @@ def fingerprint(request: Mapping[str, Any]) -> str:
     return hashlib.sha256(rfc8785.dumps(jsonable(dict(request)))).hexdigest()
 
 
+class Answer(NamedTuple):
+    """What is stored under a key: the request's fingerprint and the answer given."""
+
+    fingerprint: str
+    outcome: str
+    """``done`` or ``refused``."""
+    response: dict[str, Any]
+
+
+def check_key(key: str) -> None:
+    """Refuse an empty key or one longer than 255 characters.
+
+    :raises InvalidInput: naming the field ``idempotency_key``.
+    """
+    if not key or len(key) > MAX_KEY_LENGTH:
+        raise InvalidInput(
+            "an idempotency key of 1-255 characters is required",
+            [{"field": "idempotency_key", "message": "1-255 characters"}],
+        )
+
+
+def lookup(connection: Connection, actor: Actor, key: str) -> Answer | None:
+    """Return what is stored under the actor's ``key``, if anything (the system has no keys)."""
+    if actor.user_id is None:
+        return None
+    found = connection.execute(_FIND_RECORD, {"user_id": actor.user_id, "key": key}).one_or_none()
+    return None if found is None else Answer(*found)
+
+
 def replay(session: Session, actor: Actor, key: str, request: Mapping[str, Any]) -> Outcome | None:
     """Return the stored answer to this request under ``key``, or None if the key is new.
 
@@ -65,18 +94,16 @@ def replay(session: Session, actor: Actor, key: str, request: Mapping[str, Any])
     :raises IdempotencyMismatch: the key was used for a different request.
     :raises Refused: the request was refused (:class:`GuardFailed` for a failed guard).
     """
-    if not key or len(key) > MAX_KEY_LENGTH:
-        raise InvalidInput(
-            "an idempotency key of 1-255 characters is required",
-            [{"field": "idempotency_key", "message": "1-255 characters"}],
-        )
-    if actor.user_id is None:
-        return None
-    record = (
-        session.connection()
-        .execute(_FIND_RECORD, {"user_id": actor.user_id, "key": key})
-        .one_or_none()
-    )
+    check_key(key)
+    return answer(lookup(session.connection(), actor, key), request)
+
+
+def answer(record: Answer | None, request: Mapping[str, Any]) -> Outcome | None:
+    """Return the stored answer if ``record`` holds one for this very request, else None.
+
+    :raises IdempotencyMismatch: the key was used for a different request.
+    :raises Refused: the request was refused (:class:`GuardFailed` for a failed guard).
+    """
     if record is None:
         return None
     if record.fingerprint != fingerprint(request):

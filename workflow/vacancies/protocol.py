@@ -2,8 +2,9 @@
 
 :func:`run` takes an :class:`Attempt` and the action's effect, and reads top to bottom:
 
-1. lock the vacancy row, scoped to the caller's agency (another agency's vacancy is not found);
-2. replay the idempotency key if it was used before;
+1. lock the vacancy row, scoped to the caller's agency (another agency's vacancy is not found),
+   reading what the caller's idempotency key holds in the same statement;
+2. replay the key's answer if it was used before;
 3. admit the attempt: the expected version, the action possible in this state, the delegation,
    the role and the duty rules (a refusal is recorded), the payload the definition requires;
 4. run the action's own effect (its payload checks, the rows it writes, the facts its guard
@@ -144,10 +145,14 @@ def run(db: Database, attempt: Attempt, effect: Effect) -> Outcome:
     actor, key, request = attempt.actor, attempt.idempotency_key, attempt.request()
     try:
         with db.transaction() as session:
-            # Lock first, then look the key up: a concurrent duplicate waits for the original
-            # to commit and then finds its stored response instead of a moved version.
-            vacancy = row.lock(session.connection(), attempt.vacancy_id, scope=actor)
-            replay = idempotency.replay(session, actor, key, request)
+            connection = session.connection()
+            vacancy, stored = row.lock(connection, attempt.vacancy_id, scope=actor, key=key)
+            idempotency.check_key(key)
+            if stored is None and vacancy.version != attempt.expected_version:
+                # A duplicate of this request may have committed while this one waited for the
+                # lock, after the lock statement's snapshot: look again, so it is replayed.
+                stored = idempotency.lookup(connection, actor, key)
+            replay = idempotency.answer(stored, request)
             if replay is not None:
                 return replay
             step = _admit(session, attempt, vacancy)

@@ -105,7 +105,7 @@ def finish_screening(
         screening was made with another pack than the one the vacancy pinned.
     """
     with db.transaction() as session:
-        vacancy = row.lock(session.connection(), vacancy_id, scope=None)
+        vacancy, _ = row.lock(session.connection(), vacancy_id, scope=None)
         if vacancy.state != State.SCREENING:
             raise Conflict(f"vacancy {vacancy_id} is {vacancy.state}, no longer screening")
         if outcome.pack_digest != vacancy.pack_digest:
