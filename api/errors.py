@@ -1,9 +1,14 @@
-"""Every error leaves as ``application/problem+json`` (RFC 9457); domain errors map here only."""
+"""Every error leaves as ``application/problem+json`` (RFC 9457); domain errors map here only.
+
+The command line reports domain errors from the same table (:func:`describe`, used by
+:mod:`api.cli.errors`), so a terminal and an HTTP client get the same kind and text.
+"""
 
 from __future__ import annotations
 
 import http
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import structlog
@@ -110,18 +115,48 @@ def problem(
     return response
 
 
-def _domain_error(error: Exception) -> Response:
-    status = next(code for cls, code in STATUS_BY_ERROR if isinstance(error, cls))
+DOMAIN_ERRORS: tuple[type[Exception], ...] = tuple(cls for cls, _ in STATUS_BY_ERROR)
+"""Every error class the table maps (what an adapter catches to report a domain error)."""
+
+
+@dataclass(frozen=True, slots=True)
+class DomainProblem:
+    """How a domain error leaves the service, whichever adapter it leaves through."""
+
+    kind: str
+    """The name of the error class whose row in :data:`STATUS_BY_ERROR` matched."""
+    status: int
+    title: str
+    """The HTTP reason phrase of ``status``."""
+    detail: str
+    members: dict[str, Any]
+    """What the problem carries beyond the standard members (``rule``, ``problems`` …)."""
+    headers: dict[str, str]
+
+
+def describe(error: Exception) -> DomainProblem:
+    """Return the status, detail and members of a domain error (one of :data:`DOMAIN_ERRORS`)."""
+    kind, status = next((cls, code) for cls, code in STATUS_BY_ERROR if isinstance(error, cls))
     headers: dict[str, str] = {}
     for cls, make in HEADERS_BY_ERROR:
         if isinstance(error, cls):
             headers.update(make(error))
-    details = dict(getattr(error, "details", {}) or {})
+    members = dict(getattr(error, "details", {}) or {})
     if isinstance(error, RulesError):
-        details.setdefault("problems", [p.as_dict() for p in error.problems])
-    title = http.HTTPStatus(status).phrase
-    message = getattr(error, "message", None) or str(error)
-    return problem(status, title, message, headers=headers, **details)
+        members.setdefault("problems", [p.as_dict() for p in error.problems])
+    return DomainProblem(
+        kind=kind.__name__,
+        status=status,
+        title=http.HTTPStatus(status).phrase,
+        detail=getattr(error, "message", None) or str(error),
+        members=members,
+        headers=headers,
+    )
+
+
+def _domain_error(error: Exception) -> Response:
+    found = describe(error)
+    return problem(found.status, found.title, found.detail, headers=found.headers, **found.members)
 
 
 def http_problem(error: HTTPException) -> Response:

@@ -115,6 +115,15 @@ def _etag(vacancy: dict[str, Any]) -> dict[str, str]:
     return {"ETag": f'"{vacancy["version"]}"'}
 
 
+def known_action(action: str) -> None:
+    """Check that ``action`` names an action a user takes (the CLI checks it here too).
+
+    :raises NotFound: any other name, automatic actions included: no such resource.
+    """
+    if action not in ACTIONS:
+        raise NotFound(f"no action {action!r}; the actions are {', '.join(ACTIONS)}")
+
+
 def _action_result(outcome: Outcome) -> dict[str, Any]:
     return {"vacancy": outcome.vacancy, "applied": outcome.applied, "replayed": outcome.replayed}
 
@@ -197,8 +206,7 @@ def act(body: dict[str, Any], vacancy_id: int, action: str) -> Any:
     ledger); a failed guard is a 422 with its `rule`; an action not possible in the current
     state is a 409 listing the `possible` actions.
     """
-    if action not in ACTIONS:
-        raise NotFound(f"no action {action!r}; the actions are {', '.join(ACTIONS)}")
+    known_action(action)
     on_behalf_of = body.pop("on_behalf_of", None)
     outcome = vacancies.take_action(
         db(),

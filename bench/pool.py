@@ -1,6 +1,6 @@
 """A seeded generator of realistic candidate pools for one Administrator vacancy (benchmarks).
 
-The mix follows ``../shared/reference/domain.md``: most candidates sit one level below the
+The mix follows ``docs/rules.md`` §14: most candidates sit one level below the
 vacancy (pengawas or an equivalent JF), some are still pelaksana or already administrators; ranks
 cluster around III/c-IV/a, most have a recent assessment and two years of "Baik" or better, a few
 carry penalties, and some lack a document or an assessment (so they need data).

@@ -26,8 +26,13 @@ from __future__ import annotations
 
 import json
 import multiprocessing
-import queue
+import os
+import signal
+import time
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -237,8 +242,11 @@ def _add(parent: _Node, expression: Mapping[str, Any], nodes: list[_Node]) -> _N
 
 # ---------------------------------------------------------------- compile in a subprocess
 
+_compile_host: dict[str, Any] = {}
+"""The host of the compiling process (set by :func:`_start_compile_host` in that process only)."""
 
-def _compile_child(definitions_json: str, results: multiprocessing.Queue[str]) -> None:
+
+def _start_compile_host() -> None:
     from durable import engine
 
     class _Quiet(engine.Host):  # type: ignore[misc]
@@ -248,10 +256,12 @@ def _compile_child(definitions_json: str, results: multiprocessing.Queue[str]) -
         def get_action(self, action_name: str) -> Any:
             return lambda c: None
 
-    host = _Quiet()
-    for name, definition in json.loads(definitions_json).items():
-        host.set_rulesets({name: definition})
-        results.put(name)
+    _compile_host["host"] = _Quiet()
+
+
+def _compile_one(name: str, definition_json: str) -> str:
+    _compile_host["host"].set_rulesets({name: json.loads(definition_json)})
+    return name
 
 
 def compile_in_subprocess(
@@ -260,29 +270,33 @@ def compile_in_subprocess(
     """Register rulesets (name → definition) in a fresh process; ``None`` if all compiled.
 
     durable_rules can hang forever (or crash) on a ruleset its limits do not allow, so a pack is
-    compiled here before it is published; a hang is killed after ``timeout`` seconds and reported
-    with the name of the ruleset it hung on.
+    compiled here before it is published: in a single-worker executor whose process is spawned
+    (nothing inherited from this one, durable_rules' state included), one ruleset per task in
+    order. A hang is killed after ``timeout`` seconds in all and reported with the name of the
+    ruleset it hung on; a crash or an error names the ruleset too.
     """
+    deadline = time.monotonic() + timeout
     context = multiprocessing.get_context("spawn")
-    results: multiprocessing.Queue[str] = context.Queue()
-    process = context.Process(
-        target=_compile_child, args=(json.dumps(definitions), results), daemon=True
-    )
-    process.start()
-    process.join(timeout)
-    hung = process.is_alive()
-    if hung:
-        process.kill()
-        process.join()
-    done = set()
-    while True:
-        try:
-            done.add(results.get(timeout=0.2))
-        except queue.Empty:
-            break
-    pending = [name for name in definitions if name not in done]
-    if not pending:
+    executor = ProcessPoolExecutor(1, mp_context=context, initializer=_start_compile_host)
+    try:
+        worker = executor.submit(os.getpid)
+        tasks = {
+            name: executor.submit(_compile_one, name, json.dumps(definition))
+            for name, definition in definitions.items()
+        }
+        for name, task in tasks.items():
+            try:
+                task.result(timeout=max(0.0, deadline - time.monotonic()))
+            except TimeoutError:
+                with suppress(BrokenProcessPool, ProcessLookupError):
+                    os.kill(worker.result(), signal.SIGKILL)
+                return (
+                    f"durable_rules did not finish compiling {name} within {timeout:g} s (killed)"
+                )
+            except BrokenProcessPool:
+                return f"durable_rules crashed compiling {name} (its process died)"
+            except Exception as exc:  # any error of durable_rules, reported with the ruleset
+                return f"durable_rules failed compiling {name}: {exc}"
         return None
-    if hung:
-        return f"durable_rules did not finish compiling {pending[0]} within {timeout:g} s (killed)"
-    return f"durable_rules failed compiling {pending[0]} (exit code {process.exitcode})"
+    finally:
+        executor.shutdown(wait=True, cancel_futures=True)

@@ -1,6 +1,6 @@
 """The durable_rules adapter: one host per process, a fresh session per evaluation, nothing kept.
 
-How each trap of durable_rules 2.0.28 (``../shared/reference/durable_rules.md`` §2.6, §0a) is
+How each trap of durable_rules 2.0.28 (``docs/rules.md`` §8.2 lists them with their tests) is
 handled here:
 
 * **One host per process, created lazily** (after a gunicorn or pool fork; a forked child builds

@@ -29,6 +29,7 @@ import json
 import multiprocessing
 import operator
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -260,7 +261,18 @@ def _decide_block(
 
 _SORT_KEY = operator.itemgetter(Decision._fields.index("sort_key"))
 _job: dict[str, Any] = {}
-"""The screening a forked worker inherits: pack, context, profiles, evaluator."""
+"""The screening of a forked worker: pack, context, profiles, evaluator (set in the worker only,
+by :func:`_adopt_job`)."""
+
+
+def _adopt_job(
+    pack: Pack,
+    context: VacancyContext,
+    profiles: Sequence[CandidateProfile],
+    evaluator: Evaluator,
+) -> None:
+    """Keep the screening this forked worker inherited (its arguments are not pickled)."""
+    _job.update(pack=pack, context=context, profiles=profiles, evaluator=evaluator)
 
 
 def _worker_chunk(bounds: tuple[int, int]) -> list[Decision]:
@@ -352,16 +364,17 @@ def _fan_out(
 ) -> list[Decision]:
     # compile (and digest) once here so every forked worker inherits the cached rulesets
     pack.compiled(context.level)
-    _job.update(pack=pack, context=context, profiles=profiles, evaluator=evaluator)
     step = max(500, min(CHUNK, len(profiles) // (8 * processes)))
     bounds = [(s, min(s + step, len(profiles))) for s in range(0, len(profiles), step)]
-    try:
-        with multiprocessing.get_context("fork").Pool(processes) as pool:
-            decisions: list[Decision] = []
-            for chunk in pool.imap(_worker_chunk, bounds):
-                decisions.extend(chunk)
-    finally:
-        _job.clear()
+    decisions: list[Decision] = []
+    with ProcessPoolExecutor(
+        processes,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_adopt_job,
+        initargs=(pack, context, profiles, evaluator),
+    ) as executor:
+        for chunk in executor.map(_worker_chunk, bounds):
+            decisions.extend(chunk)
     return decisions
 
 

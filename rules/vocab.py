@@ -1,8 +1,8 @@
 """The ASN vocabulary shared by the rules and the registry: ranks, levels, predicates, trainings.
 
 Every ordered concept carries an ordinal so rules compare numbers, never text
-(durable_rules compares a string with a number lexicographically). Sources are in
-``docs/domain.md`` and ``../shared/reference/domain.md``.
+(durable_rules compares a string with a number lexicographically). Each concept names its
+regulation below; ``docs/rules.md`` §2 lists the value types and §14 the regulation mapping.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Row schemas of the registry import: the shape of every field (type, required, length).
 
 The domain rules (NIP against birth date, vocabularies, future dates, references) are applied by
-the import use case itself (``workflow.registry.checks``), whichever validator it is given.
+the import use case itself (``workflow.registry.importing.row_rules``), whichever validator it
+is given.
 :class:`RegistryRowValidator` is the validator the CLI and the HTTP upload pass to it.
 """
 

@@ -19,7 +19,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from tests.api.conftest import NOW, World, roles_of
-from tests.api.screening_support import screen_province_vacancy
+from tests.support.screening import screen_province_vacancy
 from workflow.core.db import Database
 from workflow.identity.accounts import actor_by_username
 from workflow.identity.admin import user_etag

@@ -19,7 +19,7 @@ from werkzeug.test import TestResponse
 from bench.pool import REFERENCE_DATE, pool
 from rules.pack import load_shipped
 from tests.api.conftest import World
-from tests.integration.registry_rows import add_employee
+from tests.support.registry_rows import add_employee
 from workflow.core.db import Database
 from workflow.identity.accounts import create_user, issue_token
 from workflow.models import Position

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from api import create_app
 from config import Settings
 from tests.api.conftest import World
-from tests.registry_files import AHMAD, VALID_SET, table_counts
+from tests.support.registry_files import AHMAD, VALID_SET, table_counts
 from workflow.core.db import Database
 from workflow.models import Employee, LedgerEntry, Tenant
 

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from bench.pool import pool
 from rules.pack import load_shipped
 from tests.api.conftest import World
-from tests.api.screening_support import Screened, publish_overlay, screen_province_vacancy
+from tests.support.screening import Screened, publish_overlay, screen_province_vacancy
 from workflow.core.db import Database
 from workflow.models import (
     Employee,

@@ -63,7 +63,6 @@ __all__ = [
     "check_durability",
     "check_value",
     "connect",
-    "connect  # noqa: E402",
     "ensure_readable",
     "ensure_writable",
     "fetch_page",
@@ -72,6 +71,5 @@ __all__ = [
     "schema_heads",
     "schema_revision",
     "system_actor",
-    "system_actor  # noqa: E402",
     "upgrade_schema",
 ]

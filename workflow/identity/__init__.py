@@ -9,6 +9,7 @@ from workflow.identity.access_log import AccessFilter, AccessRecorder, list_acce
 from workflow.identity.accounts import (
     act_on_behalf,
     actor_by_username,
+    actor_named,
     create_delegation,
     create_user,
     issue_token,
@@ -32,6 +33,7 @@ __all__ = [
     "UserChanges",
     "act_on_behalf",
     "actor_by_username",
+    "actor_named",
     "authenticate_bearer",
     "create_agency_user",
     "create_delegation",

@@ -289,6 +289,15 @@ def actor_by_username(session: Session, username: str) -> Actor:
     return actor_for(session, user)
 
 
+def actor_named(db: Database, *, username: str) -> Actor:
+    """Return the actor for an active user name (who a CLI command acts as, ``--as``).
+
+    :raises NotFound: no such active user.
+    """
+    with db.read() as session:
+        return actor_by_username(session, username)
+
+
 def act_on_behalf(
     session: Session,
     actor: Actor,

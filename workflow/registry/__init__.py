@@ -7,6 +7,7 @@ concept (the import-linter contracts in pyproject.toml hold that).
 from workflow.registry.demo import seed_demo, write_demo_files
 from workflow.registry.importing import (
     MAX_PROBLEMS,
+    ImportFile,
     ImportRejected,
     ImportReport,
     RowRejected,
@@ -23,7 +24,6 @@ from workflow.registry.queries import (
     list_positions,
     list_tenants,
 )
-from workflow.registry.readers import ImportFile
 from workflow.registry.records import RecordType
 from workflow.registry.uploads import upload_registry
 

@@ -27,8 +27,13 @@ from sqlalchemy.orm import Session
 
 from workflow.core import Actor, Database
 from workflow.models import Employee, Tenant
-from workflow.registry.importing import ImportReport, RowRejected, RowValidator, import_registry
-from workflow.registry.readers import ImportFile
+from workflow.registry.importing import (
+    ImportFile,
+    ImportReport,
+    RowRejected,
+    RowValidator,
+    import_registry,
+)
 from workflow.registry.records import RecordType
 
 _TENANT_FIELD = {

@@ -15,7 +15,12 @@ from workflow.screening.explanations import (
     what_if,
 )
 from workflow.screening.pool import screen_position
-from workflow.screening.profiles import find_position, load_profile, vacancy_context
+from workflow.screening.profiles import (
+    find_position,
+    load_profile,
+    registry_candidate,
+    vacancy_context,
+)
 from workflow.screening.replays import replay
 from workflow.screening.rulepacks import list_published, load_published, publish_pack, resolve
 from workflow.screening.runs import ScreeningOutcome, ShortlistRow, evaluate_pool, store_run
@@ -32,6 +37,7 @@ __all__ = [
     "load_published",
     "pack_detail",
     "publish_pack",
+    "registry_candidate",
     "replay",
     "replay_screening",
     "resolve",

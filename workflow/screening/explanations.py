@@ -491,7 +491,7 @@ def _tie_text(
 def replay_screening(
     db: Database,
     *,
-    actor: Actor,
+    actor: Actor | None,
     vacancy_id: int,
     pack: str | None = None,
     round: int | None = None,
@@ -499,6 +499,7 @@ def replay_screening(
     """Re-run a vacancy's stored screening, under its pinned pack or another published one.
 
     It reads only: nothing is stored, the vacancy does not change, no ledger entry is written.
+    ``actor`` scopes the read to their agency; None is the service operator (the CLI).
 
     :raises NotFound: no such vacancy visible to the actor, no screening (in that round), or
         no published pack ``pack`` (a digest or a pack id, its newest version).

@@ -39,7 +39,7 @@ from rules.vocab import (
     Rank,
     Training,
 )
-from workflow.core import NotFound
+from workflow.core import Database, NotFound
 from workflow.models.registry import (
     Assessment,
     AssessmentScore,
@@ -110,6 +110,21 @@ def find_position(session: Session, *, reference: str) -> int:
         tenants = ", ".join(sorted(t for _, t in rows))
         raise NotFound(f"position code {reference} exists in {tenants}; write TENANT/CODE")
     return int(rows[0][0])
+
+
+def registry_candidate(
+    db: Database, *, position: str, nip: str, reference_date: dt.date
+) -> tuple[VacancyContext, CandidateProfile]:
+    """Return a registry position's vacancy context and an employee's profile, unscoped: the
+    operator's what-if (``flask rules explain``) under any pack, published or not.
+
+    :raises NotFound: no position written ``position`` (:func:`find_position`), or no employee
+        with ``nip``.
+    """
+    with db.read() as session:
+        position_id = find_position(session, reference=position)
+        context = vacancy_context(session, position_id=position_id, reference_date=reference_date)
+        return context, load_profile(session, nip=nip)
 
 
 def load_profiles(

@@ -131,7 +131,8 @@ def finish_screening(
         taken = take_first_passing(step, system, endings, recorded)
         if taken is None:
             raise Conflict("no screening outcome action's guard holds; check the definition")
-        return Outcome(view_of(step), [taken, *follow_ups(step)])
+        applied = [taken, *follow_ups(step)]  # the view is taken after the follow-ups
+        return Outcome(view_of(step), applied)
 
 
 def run_pending_screenings(

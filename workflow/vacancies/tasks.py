@@ -9,7 +9,7 @@ inbox paginates in the database:
 - ``committee``: ``committee_review`` vacancies of their agency where they are seated for the
   current round, not recused, and have not voted yet.
 - ``authority``: ``authority_decision`` vacancies of their agency, unless they are on the
-  shortlist or declared a conflict of interest on the vacancy.
+  current shortlist or declared a conflict of interest with someone on it.
 - ``national_reviewer``: ``technical_review`` vacancies of every agency without a technical
   approval yet.
 
@@ -152,17 +152,21 @@ def _condition(actor: Actor, role: str) -> ColumnElement[bool]:
             ~acted_otherwise,
         )
     if role == Role.AUTHORITY.value:
+        shortlisted = and_(
+            ScreeningRun.vacancy_id == Vacancy.id,
+            ScreeningRun.round == Vacancy.round,
+            ShortlistEntry.screening_run_id == ScreeningRun.id,
+        )
+        # As duties.py: only a conflict with someone on the current shortlist bars the pick.
         conflicted = exists().where(
-            ConflictDeclaration.vacancy_id == Vacancy.id, ConflictDeclaration.user_id == uid
+            ConflictDeclaration.vacancy_id == Vacancy.id,
+            ConflictDeclaration.user_id == uid,
+            ConflictDeclaration.employee_id == ShortlistEntry.employee_id,
+            shortlisted,
         )
         candidate: ColumnElement[bool] = false()
         if actor.employee_id is not None:
-            candidate = exists().where(
-                ScreeningRun.vacancy_id == Vacancy.id,
-                ScreeningRun.round == Vacancy.round,
-                ShortlistEntry.screening_run_id == ScreeningRun.id,
-                ShortlistEntry.employee_id == actor.employee_id,
-            )
+            candidate = exists().where(shortlisted, ShortlistEntry.employee_id == actor.employee_id)
         return and_(
             own_agency,
             Vacancy.state == State.AUTHORITY_DECISION,

@@ -1,1 +1,0 @@
-"""Click command groups attached to ``flask --app wsgi`` by :func:`api.cli.register`."""
