@@ -11,7 +11,8 @@ PYTEST_ARGS ?= -n auto
 export PYTHONPATH := $(CURDIR)
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: help install run serve migrate seed test lint typecheck contracts pytest lock bench clean
+.PHONY: help install run serve migrate seed test lint typecheck contracts pytest lock bench clean \
+	translations
 
 help:
 	@echo "make run    set up, migrate, seed the demo data and serve on http://127.0.0.1:$(PORT)"
@@ -33,12 +34,20 @@ seed: migrate
 	$(FLASK) demo seed --employees $(EMPLOYEES) --if-empty
 	$(FLASK) rules publish --by make-run
 
+# The web sessions are signed with SECRET_KEY: every gunicorn worker must share one, so a
+# run without one gets a fresh key here (sessions then end when the server stops).
 run: seed
 	@$(FLASK) users demo
-	@echo "Meritflow: http://127.0.0.1:$(PORT)  (API docs at /api/docs; Ctrl-C stops it)"
+	@echo "Meritflow: http://127.0.0.1:$(PORT)  (sign in there; API docs at /api/docs; Ctrl-C stops it)"
 	@$(FLASK) scheduler run & sched=$$!; \
 	  trap 'kill $$sched 2>/dev/null' EXIT INT TERM; \
+	  SECRET_KEY=$${SECRET_KEY:-$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(48))')} \
 	  PORT=$(PORT) $(BIN)/gunicorn --config gunicorn.conf.py wsgi:app
+
+# The pages' catalogues: pages/translations/<locale>/LC_MESSAGES/messages.po are the source;
+# the compiled .mo files are committed beside them (a test checks they match).
+translations: install
+	$(BIN)/pybabel compile --statistics -d pages/translations
 
 lint: install
 	$(BIN)/ruff check .

@@ -115,6 +115,11 @@ def create_app(settings: Settings | None = None) -> Flask:
         api.register_blueprint(blueprint, url_prefix=API_PREFIX)
     app.register_blueprint(docs.blp)
     register_error_handlers(app)
+    # The pages are a sibling adapter that reuses api's state and error table, so they are
+    # imported once the api package is fully loaded.
+    from pages import init_app as init_pages
+
+    init_pages(app)
     cli.register(app)
     return app
 

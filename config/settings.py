@@ -50,6 +50,8 @@ class Settings:
     auth_failure_limit: int = 10
     auth_failure_window_seconds: int = 60
     idempotency_retention_hours: int = 48
+    session_idle_minutes: int = 30
+    """A signed-in web session ends after this long without a request."""
 
     @property
     def is_production(self) -> bool:
@@ -85,6 +87,8 @@ class Settings:
                 problems.append("LEDGER_SIGNING_KEY is required in production (checkpoints)")
         if self.sqlite_busy_timeout_ms < 5_000:
             problems.append("SQLITE_BUSY_TIMEOUT_MS must be at least 5000")
+        if self.session_idle_minutes <= 0:
+            problems.append("SESSION_IDLE_MINUTES must be positive")
         if self.max_request_bytes <= 0:
             problems.append("MAX_REQUEST_BYTES must be positive")
         if problems:
@@ -127,6 +131,7 @@ class Settings:
                 auth_failure_limit=env.int("AUTH_FAILURE_LIMIT", 10),
                 auth_failure_window_seconds=env.int("AUTH_FAILURE_WINDOW_SECONDS", 60),
                 idempotency_retention_hours=env.int("IDEMPOTENCY_RETENTION_HOURS", 48),
+                session_idle_minutes=env.int("SESSION_IDLE_MINUTES", 30),
             )
         except EnvError as exc:
             raise ConfigurationError(str(exc)) from exc

@@ -129,7 +129,8 @@ def runner(app: Flask) -> FlaskCliRunner:
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    """Say plainly whether the PostgreSQL leg ran."""
+    """Say plainly whether the PostgreSQL leg and the browser leg ran."""
+    _browser_summary(terminalreporter)
     if TEST_DATABASE_URL:
         host = make_url(TEST_DATABASE_URL).render_as_string(hide_password=True)
         terminalreporter.write_line(f"PostgreSQL leg: ran against {host}")
@@ -143,3 +144,10 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
             f"PostgreSQL leg: SKIPPED ({len(skipped)} tests) because TEST_DATABASE_URL is not set",
             yellow=True,
         )
+
+
+def _browser_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if Path("/usr/bin/chromium").exists():
+        terminalreporter.write_line("browser leg: ran with /usr/bin/chromium")
+    else:
+        terminalreporter.write_line("browser leg: SKIPPED (no Chromium)", yellow=True)

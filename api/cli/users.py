@@ -8,14 +8,21 @@ import click
 from flask.cli import AppGroup
 
 from api.cli.errors import reported
-from api.state import db
-from workflow.identity import create_user, ensure_demo_users, issue_token, revoke_tokens
+from api.state import db, settings
+from workflow.identity import (
+    create_user,
+    ensure_demo_users,
+    issue_token,
+    revoke_tokens,
+    set_password,
+)
 from workflow.models import Role
 
 users_cli = AppGroup("users", help="Users of the service and their roles.")
 tokens_cli = AppGroup("tokens", help="Bearer tokens (shown once, stored only as a hash).")
 
 DEMO_TOKEN_DAYS = 30
+DEMO_PASSWORD = "meritflow-demo"  # noqa: S105  (the published demo password, never in production)
 
 
 @users_cli.command("create")
@@ -53,19 +60,37 @@ def create(
 
 @users_cli.command("demo")
 def demo() -> None:
-    """Create the demo users (idempotent), replace their demo tokens and print them."""
+    """Create the demo users (idempotent), replace their demo tokens and passwords, print them.
+
+    Outside production every demo user's password is the published demo password; in production
+    each gets a fresh random one.
+    """
     with reported():
         accounts = ensure_demo_users(
-            db(), now=dt.datetime.now(dt.UTC), lifetime=dt.timedelta(days=DEMO_TOKEN_DAYS)
+            db(),
+            now=dt.datetime.now(dt.UTC),
+            lifetime=dt.timedelta(days=DEMO_TOKEN_DAYS),
+            fixed_password=None if settings().is_production else DEMO_PASSWORD,
         )
-    rows = [("USERNAME", "AGENCY", "ROLES", "TOKEN")] + [
-        (a.username, a.tenant_code, ",".join(a.roles), a.token) for a in accounts
+    rows = [("USERNAME", "AGENCY", "ROLES", "PASSWORD", "TOKEN")] + [
+        (a.username, a.tenant_code, ",".join(a.roles), a.password, a.token) for a in accounts
     ]
-    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
     click.echo(f"Demo users (tokens valid {DEMO_TOKEN_DAYS} days; earlier demo tokens revoked):")
     for *cells, token in rows:
         click.echo("  ".join([*(c.ljust(w) for c, w in zip(cells, widths, strict=True)), token]))
     click.echo('Try: curl -H "Authorization: Bearer <TOKEN>" http://127.0.0.1:8000/api/v1/me')
+    click.echo("Or sign in at http://127.0.0.1:8000/ with a USERNAME and its PASSWORD.")
+
+
+@users_cli.command("set-password")
+@click.argument("username")
+@click.password_option(help="The new password (asked twice when not given).")
+def set_password_command(username: str, password: str) -> None:
+    """Set the web sign-in password of USERNAME (stored as an argon2id hash)."""
+    with reported():
+        set_password(db(), username=username, password=password)
+    click.echo(f"password set for {username}")
 
 
 @tokens_cli.command("issue")

@@ -24,17 +24,28 @@ from workflow.identity.admin import (
 )
 from workflow.identity.authentication import UNAUTHENTICATED, ThrottlePolicy, authenticate_bearer
 from workflow.identity.demo import ensure_demo_users
+from workflow.identity.passwords import (
+    BAD_CREDENTIALS,
+    MIN_PASSWORD_LENGTH,
+    active_actor,
+    authenticate_password,
+    set_password,
+)
 
 __all__ = [
+    "BAD_CREDENTIALS",
+    "MIN_PASSWORD_LENGTH",
     "UNAUTHENTICATED",
     "AccessFilter",
     "AccessRecorder",
     "ThrottlePolicy",
     "UserChanges",
     "act_on_behalf",
+    "active_actor",
     "actor_by_username",
     "actor_named",
     "authenticate_bearer",
+    "authenticate_password",
     "create_agency_user",
     "create_delegation",
     "create_user",
@@ -44,5 +55,6 @@ __all__ = [
     "list_accesses",
     "list_users",
     "revoke_tokens",
+    "set_password",
     "update_user",
 ]

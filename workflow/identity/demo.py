@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from dataclasses import dataclass
 
 import structlog
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 from rules.vocab import TenantLevel
 from workflow.core import Database, NotFound
 from workflow.identity.accounts import create_user, issue_token
+from workflow.identity.passwords import set_password
 from workflow.models import ApiToken, Role, Tenant, User
 
 log = structlog.get_logger(__name__)
@@ -35,18 +37,25 @@ _NATIONAL_ACCOUNTS: tuple[tuple[str, Role], ...] = (
 
 @dataclass(frozen=True, slots=True)
 class DemoAccount:
-    """A demo user with a freshly issued token (shown once)."""
+    """A demo user with a freshly issued token and password (both shown once)."""
 
     username: str
     tenant_code: str
     roles: tuple[str, ...]
     token: str
+    password: str
 
 
 def ensure_demo_users(
-    db: Database, *, now: dt.datetime, lifetime: dt.timedelta
+    db: Database,
+    *,
+    now: dt.datetime,
+    lifetime: dt.timedelta,
+    fixed_password: str | None = None,
 ) -> list[DemoAccount]:
-    """Create any missing demo user, revoke their earlier demo tokens and issue new ones.
+    """Create any missing demo user, revoke their earlier demo tokens and issue new ones, and
+    set their passwords: ``fixed_password`` for every one (a demo outside production), else a
+    fresh random one each.
 
     The demo agencies are the national agency, the first province and its city named Serang
     (else the first city). Users are ``prov.*``, ``kota.*`` and ``bkn.*`` plus ``prov.admin``.
@@ -98,17 +107,20 @@ def ensure_demo_users(
             )
             .values(revoked_at=now)
         )
-    accounts = [
-        DemoAccount(
-            username=username,
-            tenant_code=code,
-            roles=roles[username],
-            token=issue_token(
-                db, username=username, name=DEMO_TOKEN_NAME, now=now, lifetime=lifetime
-            ).token,
+    accounts = []
+    for username, code, _ in plan:
+        password = fixed_password or secrets.token_urlsafe(12)
+        set_password(db, username=username, password=password)
+        token = issue_token(db, username=username, name=DEMO_TOKEN_NAME, now=now, lifetime=lifetime)
+        accounts.append(
+            DemoAccount(
+                username=username,
+                tenant_code=code,
+                roles=roles[username],
+                token=token.token,
+                password=password,
+            )
         )
-        for username, code, _ in plan
-    ]
     log.info("demo_users_ready", users=len(accounts))
     return accounts
 

@@ -34,6 +34,8 @@ class User(Base):
     employee_id: Mapped[int | None] = mapped_column(ForeignKey("employee.id"), index=True)
     """The user's own employee record, so a candidate can never vote or decide on themself."""
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    """The argon2id hash of the user's password for the web pages (None: cannot sign in)."""
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     roles: Mapped[list[UserRole]] = relationship(

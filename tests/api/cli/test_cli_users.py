@@ -6,6 +6,7 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import select
 
+from api.cli.users import DEMO_PASSWORD
 from workflow.core.db import Database
 from workflow.models import ApiToken, Tenant, User
 
@@ -74,7 +75,7 @@ def test_demo_users_are_idempotent_and_get_fresh_tokens(
     _tenants(database)
     first = runner.invoke(args=["users", "demo"])
     assert first.exit_code == 0, first.output
-    rows = {line.split()[0]: line.split() for line in first.output.splitlines()[2:-1]}
+    rows = {line.split()[0]: line.split() for line in first.output.splitlines()[2:-2]}
     assert set(rows) == {
         *(
             f"{agency}.{name}"
@@ -95,13 +96,14 @@ def test_demo_users_are_idempotent_and_get_fresh_tokens(
     }
     assert rows["kota.hr"][1] == "36.73"
     assert rows["bkn.reviewer"][1:3] == ["bkn", "national_reviewer"]
-    old_token = rows["kota.hr"][3]
+    assert rows["kota.hr"][3] == DEMO_PASSWORD  # a fixed demo password outside production
+    old_token = rows["kota.hr"][4]
     assert _me(app, old_token)["tenant"] == "36.73"
 
     second = runner.invoke(args=["users", "demo"])
     assert second.exit_code == 0, second.output
-    new_rows = {line.split()[0]: line.split() for line in second.output.splitlines()[2:-1]}
-    assert _me(app, new_rows["kota.hr"][3])["username"] == "kota.hr"
+    new_rows = {line.split()[0]: line.split() for line in second.output.splitlines()[2:-2]}
+    assert _me(app, new_rows["kota.hr"][4])["username"] == "kota.hr"
     stale = app.test_client().get("/api/v1/me", headers={"Authorization": f"Bearer {old_token}"})
     assert stale.status_code == 401
     with database.read() as session:
@@ -112,3 +114,23 @@ def test_demo_users_need_the_demo_agencies(runner: FlaskCliRunner) -> None:
     result = runner.invoke(args=["users", "demo"])
     assert result.exit_code == 1
     assert "seed the demo data first" in result.output
+
+
+def test_set_password_stores_an_argon2_hash_that_signs_in(
+    app: Flask, runner: FlaskCliRunner, database: Database
+) -> None:
+    _tenants(database)
+    runner.invoke(args=["users", "create", "ani", "--tenant", "36.00", "--role", "hr"])
+    short = runner.invoke(args=["users", "set-password", "ani", "--password", "pendek"])
+    assert short.exit_code == 1
+    assert "at least 10 characters" in short.output
+    done = runner.invoke(args=["users", "set-password", "ani", "--password", "kata-sandi-ani"])
+    assert done.exit_code == 0, done.output
+    with database.read() as session:
+        stored = session.scalar(select(User.password_hash).where(User.username == "ani"))
+    assert stored is not None
+    assert stored.startswith("$argon2id$")
+    assert "kata-sandi-ani" not in stored
+    missing = runner.invoke(args=["users", "set-password", "nobody", "--password", "x" * 12])
+    assert missing.exit_code == 1
+    assert "no active user" in missing.output

@@ -1,0 +1,20 @@
+"""The front door: the sign-in page for a visitor, "tugas saya" (the inbox) once signed in."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import g, render_template
+
+from pages.account import sign_in
+from pages.web import bp, current_actor, database, now, page_request
+from workflow import vacancies
+
+
+@bp.route("/")
+def inbox() -> Any:
+    """Show the vacancies waiting on the signed-in user, soonest due first."""
+    if g.actor is None:
+        return sign_in()
+    page = vacancies.inbox(database(), actor=current_actor(), page=page_request(), now=now())
+    return render_template("inbox.html", page=page, tasks=page.items)
