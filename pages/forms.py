@@ -15,6 +15,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 REQUIRED = _l("This field is required.")
@@ -84,7 +85,10 @@ class VoteForm(ActionForm):
 
     decision = RadioField(
         _l("Your vote"),
-        choices=[("approve", _l("Approve the shortlist")), ("return", _l("Return it to HR"))],
+        choices=[
+            SelectChoice("approve", _l("Approve the shortlist")),
+            SelectChoice("return", _l("Return it to HR")),
+        ],
         validators=[InputRequired(message=_l("Choose approve or return."))],
     )
     comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=2000)])

@@ -18,11 +18,12 @@ from workflow.models import Assessment, Employee, Position, Tenant
 
 @dataclass(frozen=True, slots=True)
 class PositionFilter:
-    """Which positions to list; None means any."""
+    """Which positions to list; None means any. ``search`` matches a part of the code or title."""
 
     tenant_code: str | None = None
     level: str | None = None
     is_key: bool | None = None
+    search: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +72,14 @@ def list_positions(
         statement = statement.where(Position.level == where.level)
     if where.is_key is not None:
         statement = statement.where(Position.is_key == where.is_key)
+    if where.search and where.search.strip():
+        term = where.search.strip().lower()
+        statement = statement.where(
+            or_(
+                func.lower(Position.code).contains(term, autoescape=True),
+                func.lower(Position.title).contains(term, autoescape=True),
+            )
+        )
     statement = statement.order_by(Position.tenant_id, Position.code, Position.id)
     with db.read() as session:
         return fetch_page(session, statement, page, joinedload(Position.tenant))

@@ -141,6 +141,10 @@ class Shortlist:
 
     run: RunView
     page: Page[ShortlistItem]
+    boxes: Mapping[int, int] = field(default_factory=dict)
+    """How many of the whole shortlist sit in each 9-box (boxes with none are absent)."""
+    box: int | None = None
+    """The box the page is filtered to, if any."""
 
 
 def _latest_run(db: Database, actor: Actor, vacancy_id: int, round: int | None) -> RunView:
@@ -168,18 +172,34 @@ def _latest_run(db: Database, actor: Actor, vacancy_id: int, round: int | None) 
 
 
 def shortlist(
-    db: Database, *, recorder: AccessRecorder, vacancy_id: int, page: PageRequest
+    db: Database,
+    *,
+    recorder: AccessRecorder,
+    vacancy_id: int,
+    page: PageRequest,
+    box: int | None = None,
 ) -> Shortlist:
-    """Return a page of the latest screening's ranked candidates, recording each one returned.
+    """Return a page of the latest screening's ranked candidates (only those in ``box`` if
+    given), recording each one returned, with the count of the whole shortlist per box.
 
     :raises NotFound: no such vacancy visible to the actor, or it has not been screened yet.
     """
     run = _latest_run(db, recorder.actor, vacancy_id, None)
+    in_run = ShortlistEntry.screening_run_id == run.id
+    in_box = [ShortlistEntry.box == box] if box is not None else []
     with db.read() as session:
+        boxes = {
+            int(number or 0): int(count)
+            for number, count in session.execute(
+                select(ShortlistEntry.box, func.count())
+                .where(in_run, ShortlistEntry.box.is_not(None))
+                .group_by(ShortlistEntry.box)
+            )
+        }
         rows = session.execute(
             select(ShortlistEntry, Employee)
             .join(Employee, Employee.id == ShortlistEntry.employee_id)
-            .where(ShortlistEntry.screening_run_id == run.id)
+            .where(in_run, *in_box)
             .order_by(ShortlistEntry.rank, ShortlistEntry.employee_id)
             .limit(page.per_page)
             .offset(page.offset)
@@ -201,9 +221,12 @@ def shortlist(
             for entry, employee in rows
         ]
     recorder.record(db, employees)
+    total = run.shortlisted if box is None else boxes.get(box, 0)
     return Shortlist(
         run=run,
-        page=Page(items=items, total=run.shortlisted, page=page.page, per_page=page.per_page),
+        page=Page(items=items, total=total, page=page.page, per_page=page.per_page),
+        boxes=boxes,
+        box=box,
     )
 
 
