@@ -91,14 +91,14 @@ class Radar:
     actual: str
 
 
-def radar(rows: Sequence[Mapping[str, Any]], *, levels: int = 5, size: int = 360) -> Radar | None:
+def radar(rows: Sequence[Mapping[str, Any]], *, levels: int = 5, size: int = 520) -> Radar | None:
     """Return the radar of the competency-gap rows (None with fewer than three competencies:
     the table alone says it better)."""
     usable = [r for r in rows if r.get("required") is not None]
     if len(usable) < 3:
         return None
     center = size // 2
-    radius = center - 70
+    radius = center - 150  # room for the competencies' names beside the axes
 
     def point(index: int, level: float) -> tuple[float, float]:
         angle = -math.pi / 2 + 2 * math.pi * index / len(usable)

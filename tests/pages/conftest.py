@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -132,20 +132,17 @@ def page(chromium: Browser) -> Iterator[Page]:
     context.close()
 
 
-@pytest.fixture(scope="module")
-def live_site(
-    sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory
+def _serve(
+    sqlite_template: Path,
+    folder: Path,
+    prepare: Callable[[Database, World], object] | None = None,
 ) -> Iterator[LiveSite]:
-    """Serve the app on a free port from a background thread, on a scratch SQLite database
-    seeded with the small world (every user with :data:`PASSWORD`)."""
-    if chromium_missing():
-        pytest.skip(BROWSER_SKIP_REASON)
-    folder = tmp_path_factory.mktemp("live")
-    path = folder / "meritflow.db"
-    shutil.copy(sqlite_template, path)
-    url = f"sqlite:///{path}"
+    shutil.copy(sqlite_template, folder / "meritflow.db")
+    url = f"sqlite:///{folder / 'meritflow.db'}"
     db = connect(url)
     seeded = seed_world(db)
+    if prepare is not None:
+        prepare(db, seeded)
     seed_passwords(db, seeded)
     settings = Settings(
         app_env="test",
@@ -165,3 +162,27 @@ def live_site(
         thread.join(timeout=10)
         app.extensions["meritflow"].db.dispose()
         db.dispose()
+
+
+@pytest.fixture(scope="module")
+def live_site(
+    sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveSite]:
+    """Serve the app on a free port from a background thread, on a scratch SQLite database
+    seeded with the small world (every user with :data:`PASSWORD`)."""
+    if chromium_missing():
+        pytest.skip(BROWSER_SKIP_REASON)
+    yield from _serve(sqlite_template, tmp_path_factory.mktemp("live"))
+
+
+@pytest.fixture(scope="module")
+def live_vacancy_site(
+    sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveSite]:
+    """The live site with a screenable pool in the province and its extra committee members
+    (one of them a shortlisted candidate), as the API's end-to-end test seeds them."""
+    if chromium_missing():
+        pytest.skip(BROWSER_SKIP_REASON)
+    from tests.api.test_e2e_vacancy import seed_candidates
+
+    yield from _serve(sqlite_template, tmp_path_factory.mktemp("live"), seed_candidates)
