@@ -183,3 +183,19 @@ def test_the_next_page_after_signing_in_is_where_the_user_was_going(web: FlaskCl
         },
     )
     assert answer.headers["Location"] == "/lowongan/1"
+
+
+def test_the_pagination_links_keep_the_query_and_speak_the_language(pages_app: Flask) -> None:
+    from flask import render_template_string
+
+    from workflow.core import Page
+
+    with pages_app.test_request_context("/pegawai?cari=siti&page=2"):
+        pages_app.preprocess_request()
+        html = render_template_string(
+            '{% from "_macros.html" import pagination %}{{ pagination(page, "pages.inbox") }}',
+            page=Page(items=[], total=60, page=2, per_page=25),
+        )
+    assert "Halaman 2 dari 3" in html
+    assert 'href="/?cari=siti&amp;page=1"' in html
+    assert 'href="/?cari=siti&amp;page=3"' in html
