@@ -94,6 +94,19 @@ RULES: dict[str, Any] = {
 }
 
 
+LEDGER_KINDS: dict[str, Any] = {
+    "vacancy.opened": _l("Vacancy opened"),
+    "vacancy.transition": _l("Step taken"),
+    "vacancy.refused": _l("Action refused"),
+    "screening.result": _l("Screening result recorded"),
+    "delegation.created": _l("Delegation recorded"),
+    "sla.reminder": _l("Deadline reminder"),
+    "sla.escalated": _l("Deadline missed: escalated"),
+    "registry.import": _l("Registry import"),
+    "rules.publish": _l("Rule pack published"),
+}
+
+
 def select_locale() -> str:
     """Return the language of this request: the session's choice, else Indonesian."""
     chosen = session.get("lang")
@@ -149,6 +162,7 @@ def init_app(app: Flask) -> None:
         state_label=lambda key: _label(STATES, key),
         action_label=lambda key: _label(ACTIONS, key),
         role_label=lambda key: _label(ROLES, key),
+        ledger_kind=lambda key: _label(LEDGER_KINDS, key),
         rule_text=lambda key: _label(RULES, key) if key in RULES else "",
     )
     app.jinja_env.globals.update(LANGUAGES=LANGUAGES, current_language=language)

@@ -87,6 +87,8 @@ def end_session() -> None:
 def _load_user() -> Response | None:
     """Resolve the session's user, end an idle session, and check CSRF on every POST."""
     g.actor = None
+    if request.endpoint == "pages.static":
+        return None  # the stylesheet needs no user (and no database round trip)
     user_id = session.get(USER_KEY)
     if isinstance(user_id, int):
         seen = session.get(SEEN_KEY, 0)

@@ -41,6 +41,7 @@ from pages.web import (
 from pages.workflow_words import Refusal, refusal_of
 from workflow import ledger, registry, screening, vacancies
 from workflow.core import DEFAULT_PER_PAGE, NotFound, PageRequest, WorkflowError
+from workflow.identity import usernames
 from workflow.models import Role
 
 READERS = (Role.HR, Role.COMMITTEE, Role.AUTHORITY, Role.NATIONAL_REVIEWER, Role.AUDITOR)
@@ -126,14 +127,43 @@ def _can_decide(vacancy: Mapping[str, Any], roles: frozenset[str]) -> bool:
     return vacancy["state"] == "authority_decision" and Role.AUTHORITY.value in roles
 
 
-def _timeline(vacancy_id: int) -> list[Any]:
+def _timeline(vacancy_id: int) -> list[dict[str, Any]]:
+    """Return the vacancy's ledger entries with who acted named (the ledger holds ids)."""
     entries = ledger.list_entries(
         database(),
         actor=current_actor(),
         where=ledger.EntryFilter(vacancy_id=vacancy_id),
         page=PageRequest(page=1, per_page=100),
-    )
-    return list(entries.items)
+    ).items
+    ids = {
+        int(value.split(":", 1)[1])
+        for entry in entries
+        for value in (entry.actor, (entry.data or {}).get("on_behalf_of"))
+        if isinstance(value, str) and value.startswith("user:") and value[5:].isdigit()
+    }
+    ids |= {
+        value
+        for entry in entries
+        if isinstance(value := (entry.data or {}).get("on_behalf_of"), int)
+    }
+    names = usernames(database(), user_ids=ids)
+
+    def who(value: object) -> str | None:
+        if isinstance(value, int):
+            return names.get(value, f"user:{value}")
+        if isinstance(value, str) and value.startswith("user:") and value[5:].isdigit():
+            return names.get(int(value[5:]), value)
+        return value if isinstance(value, str) else None
+
+    return [
+        {
+            "entry": entry,
+            "data": entry.data or {},
+            "who": who(entry.actor),
+            "for": who((entry.data or {}).get("on_behalf_of")),
+        }
+        for entry in entries
+    ]
 
 
 def _render_vacancy(

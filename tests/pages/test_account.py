@@ -199,3 +199,23 @@ def test_the_pagination_links_keep_the_query_and_speak_the_language(pages_app: F
     assert "Halaman 2 dari 3" in html
     assert 'href="/?cari=siti&amp;page=1"' in html
     assert 'href="/?cari=siti&amp;page=3"' in html
+
+
+def test_a_failure_is_the_html_500_page_without_details(
+    pages_app: Flask, web: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from workflow import vacancies
+
+    pages_app.config["PROPAGATE_EXCEPTIONS"] = False  # as in production, not as in tests
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("secret detail")
+
+    monkeypatch.setattr(vacancies, "inbox", broken)
+    sign_in(web, "province.hr")
+    answer = web.get("/")
+    assert answer.status_code == 500
+    page = answer.get_data(as_text=True)
+    assert "Terjadi kesalahan" in page
+    assert "secret detail" not in page
+    assert answer.headers["X-Content-Type-Options"] == "nosniff"

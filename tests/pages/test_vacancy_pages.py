@@ -183,7 +183,16 @@ def test_a_vacancy_from_draft_to_closed_through_pages(
     # The auditor reads every step on the timeline, refusals included.
     auditor = Person(pages_app, "province.auditor")
     timeline = auditor.page(f"/lowongan/{vacancy_id}").get_data(as_text=True)
-    for word in ("SOD-SUBMITTER", "COI-CANDIDATE", "Terbitkan SK", "Tutup", "Pilih calon"):
+    for word in (
+        "SOD-SUBMITTER",
+        "COI-CANDIDATE",
+        "Terbitkan SK",
+        "Tutup",
+        "Pilih calon",
+        "Lowongan dibuka",
+        "province.hr (Petugas BKPSDM)",
+        "national.national_reviewer",
+    ):
         assert word in timeline, word
 
     # Another agency's vacancy is a 404 page, in the user's language.

@@ -21,6 +21,7 @@ from workflow.identity.admin import (
     get_user,
     list_users,
     update_user,
+    usernames,
 )
 from workflow.identity.authentication import UNAUTHENTICATED, ThrottlePolicy, authenticate_bearer
 from workflow.identity.demo import ensure_demo_users
@@ -57,4 +58,5 @@ __all__ = [
     "revoke_tokens",
     "set_password",
     "update_user",
+    "usernames",
 ]

@@ -198,3 +198,17 @@ def _view(user: User, tenant_code: str) -> UserView:
         created_at=user.created_at,
         etag=user_etag(user),
     )
+
+
+def usernames(db: Database, *, user_ids: Iterable[int]) -> dict[int, str]:
+    """Return the usernames of these user ids (unknown ids are left out).
+
+    For naming who acted in a record the caller may already read (a vacancy's timeline, as its
+    history names them); the ledger itself names people by id only.
+    """
+    wanted = sorted(set(user_ids))
+    if not wanted:
+        return {}
+    with db.read() as session:
+        rows = session.execute(select(User.id, User.username).where(User.id.in_(wanted)))
+        return {row.id: row.username for row in rows}
