@@ -208,6 +208,18 @@ def test_six_users_carry_a_vacancy_from_draft_to_closed_through_pages(
         expect(timeline).to_contain_text(step)
     checked(auditor, "timeline")
 
+    # On a phone: the vacancy, its shortlist and an explanation read at 375 px.
+    auditor.set_viewport_size({"width": 375, "height": 800})
+    checked(auditor, "phone-vacancy")
+    auditor.get_by_role("link", name="Baca daftar calon dan kotak talenta").click()
+    checked(auditor, "phone-shortlist")
+    auditor.locator("a[href*='/calon/']").first.click()
+    checked(auditor, "phone-explanation")
+    wide = auditor.evaluate("document.documentElement.scrollWidth")
+    assert wide <= 375 + 1, "the explanation page scrolls sideways on a phone"
+    auditor.set_viewport_size({"width": 1280, "height": 900})
+    auditor.goto(vacancy_url)
+
     # The same page in English.
     auditor.get_by_role("button", name="English").click()
     expect(auditor.get_by_role("heading", name="Timeline")).to_be_visible()
