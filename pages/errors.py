@@ -1,8 +1,9 @@
 """Error pages in the user's language: 403, 404 (another agency's object too), 400, 429, 500.
 
 A domain error a view does not answer itself leaves through the same table as the JSON API
-(:func:`api.errors.describe`), rendered as a page. Unknown URLs outside ``/api`` get the HTML
-404 page; the API keeps its problem+json answers.
+(:func:`api.errors.describe`), rendered as a page. An unknown URL outside ``/api`` asked for by
+a browser (``Accept`` preferring HTML) gets the HTML 404 page; every other client keeps the
+problem+json answer.
 """
 
 from __future__ import annotations
@@ -61,7 +62,11 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(404)
     def _not_found(error: HTTPException) -> Any:
-        if request.path.startswith(_NON_PAGE_PREFIXES):
+        wants_page = (
+            request.accept_mimetypes.best_match(["application/problem+json", "text/html"])
+            == "text/html"
+        )
+        if request.path.startswith(_NON_PAGE_PREFIXES) or not wants_page:
             return http_problem(error)
         g.setdefault("actor", None)
         rendered, status = page_error(404)

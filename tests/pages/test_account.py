@@ -150,12 +150,16 @@ def test_the_language_switch_never_redirects_off_site(web: FlaskClient, target: 
 
 
 def test_an_unknown_page_is_an_html_404_in_the_users_language(web: FlaskClient) -> None:
-    answer = web.get("/tidak-ada")
+    browser_accept = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    answer = web.get("/tidak-ada", headers=browser_accept)
     assert answer.status_code == 404
     assert answer.mimetype == "text/html"
     assert "Halaman tidak ditemukan" in answer.get_data(as_text=True)
     assert answer.headers["X-Content-Type-Options"] == "nosniff"
-    assert web.get("/api/v1/tidak-ada").mimetype == "application/problem+json"
+    assert web.get("/api/v1/tidak-ada", headers=browser_accept).mimetype == (
+        "application/problem+json"
+    )
+    assert web.get("/tidak-ada").mimetype == "application/problem+json"  # not a browser
 
 
 def test_a_page_needs_a_signed_in_user(web: FlaskClient) -> None:
