@@ -8,7 +8,13 @@ from pathlib import Path
 
 bind = f"127.0.0.1:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
-worker_class = "sync"
+# Overload is shed, not queued (api/admission.py): each worker runs a few threads, admits
+# MAX_CONCURRENT_REQUESTS of them at once and answers the rest 503 + Retry-After at once; the
+# listen backlog and the connections a worker holds are bounded too, so nothing queues for long.
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "8"))
+worker_connections = int(os.environ.get("GUNICORN_WORKER_CONNECTIONS", "64"))
+backlog = int(os.environ.get("GUNICORN_BACKLOG", "128"))
 timeout = 60
 graceful_timeout = 20
 max_requests = 5000
