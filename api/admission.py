@@ -2,10 +2,11 @@
 
 Queueing every request that arrives turns overload into timeouts for everyone: the queue grows,
 each request waits longer than the client will, and the work done for it is wasted. Instead each
-worker process admits at most ``max_concurrent_requests`` requests at a time; a request that
-finds no place within ``admission_wait_ms`` is answered at once with ``503`` and ``Retry-After``
-(reliability.md §2.3 *Backpressure*), without touching the database. The liveness probe and the
-metrics are never shed, so an overloaded worker is not mistaken for a dead one.
+worker process admits at most ``max_concurrent_requests`` requests at a time, and a request
+that has waited ``admission_wait_ms`` in all (queued for a thread, as :mod:`gunicorn_worker`
+reports, then for a place) is answered at once with ``503`` and ``Retry-After`` (reliability.md §2.3
+*Backpressure*), without touching the database. The liveness probe and the metrics are never
+shed, so an overloaded worker is not mistaken for a dead one.
 
 This wraps the WSGI callable (outside Flask's routing), so a shed request costs microseconds.
 """
@@ -14,10 +15,13 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
 RETRY_AFTER_SECONDS = 1
+QUEUED_AT = "meritflow.queued_at"
+"""The environ key under which the server puts when the request was queued (monotonic time)."""
 EXEMPT_PATHS = frozenset({"/healthz", "/metrics"})
 
 StartResponse = Callable[..., Any]
@@ -39,7 +43,11 @@ class Admission:
         """Serve the request if a place frees up in time, else answer 503."""
         if environ.get("PATH_INFO", "") in EXEMPT_PATHS:
             return self.app(environ, start_response)
-        if not self.places.acquire(timeout=self.wait_seconds):
+        wait = self.wait_seconds
+        queued_at = environ.get(QUEUED_AT)
+        if queued_at is not None:
+            wait -= time.monotonic() - queued_at
+        if wait < 0 or not self.places.acquire(timeout=wait):
             self.shed += 1
             return _overloaded(environ, start_response)
         try:
