@@ -168,14 +168,14 @@ class Gunicorn:
 
     def get(self, path: str, timeout: float = 5) -> int | None:
         """Return the status of ``GET path``, or None when nothing answers."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
         try:
-            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
             conn.request("GET", path)
-            status = conn.getresponse().status
-            conn.close()
-            return status
+            return conn.getresponse().status
         except (OSError, http.client.HTTPException):
             return None
+        finally:
+            conn.close()
 
     def wait_for(self, path: str, status: int, *, timeout: float) -> float:
         """Wait until ``GET path`` answers ``status``; return the seconds it took."""

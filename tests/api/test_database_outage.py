@@ -58,14 +58,15 @@ def production_env(url: str, instance: Path) -> dict[str, str]:
 def call(port: int, path: str, token: str | None = None) -> tuple[int | None, dict[str, str], Any]:
     """GET ``path``; return status, headers and parsed body (None status: no answer)."""
     headers = {"Authorization": f"Bearer {token}"} if token else {}
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=15)
     try:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=15)
         conn.request("GET", path, headers=headers)
         response = conn.getresponse()
         data = response.read()
-        conn.close()
     except (OSError, http.client.HTTPException):
         return None, {}, None
+    finally:
+        conn.close()
     body = json.loads(data) if data else None
     return response.status, {k.lower(): v for k, v in response.getheaders()}, body
 
