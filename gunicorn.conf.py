@@ -8,7 +8,14 @@ from pathlib import Path
 
 bind = f"127.0.0.1:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
-worker_class = "sync"
+# Overload is shed, not queued (api/admission.py): each worker (gthread, stamping when each
+# request was queued: gunicorn_worker.py) serves MAX_CONCURRENT_REQUESTS at once and answers
+# a request that waited ADMISSION_WAIT_MS in all with 503 + Retry-After; spare threads do the
+# shedding. The listen backlog and the connections a worker holds are bounded too.
+worker_class = "gunicorn_worker.SheddingWorker"
+threads = int(os.environ.get("GUNICORN_THREADS", "8"))
+worker_connections = int(os.environ.get("GUNICORN_WORKER_CONNECTIONS", "256"))
+backlog = int(os.environ.get("GUNICORN_BACKLOG", "128"))
 timeout = 60
 graceful_timeout = 20
 max_requests = 5000

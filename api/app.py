@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from types import TracebackType
 from typing import Any
 
@@ -10,6 +11,7 @@ from flask import Flask, request
 
 from api import (
     access_log,
+    admission,
     cli,
     converters,
     docs,
@@ -29,7 +31,7 @@ from api.errors import ProblemApi, register_error_handlers
 from api.logging import configure_logging
 from api.state import AppState, init_state
 from config import Settings
-from workflow.core import check_durability, connect
+from workflow.core import UNAVAILABLE_ERRORS, Database, check_durability, connect
 
 log = structlog.get_logger(__name__)
 
@@ -54,12 +56,59 @@ class Meritflow(Flask):
         )
 
 
+class DurabilityGate:
+    """The durability check (reliability T8), run once the database is first reachable.
+
+    A worker must boot while the database is down (a worker recycled during an outage would
+    otherwise exit, and gunicorn would stop the whole server). So an unreachable database at
+    start-up only postpones the check: every request but the liveness probe runs it until it
+    has passed once, and while the database stays unreachable the request gets the 503 that
+    unavailability maps to. Unsafe settings found then refuse every request with 503, as they
+    refuse the start when found at start-up.
+    """
+
+    EXEMPT_ENDPOINTS = frozenset({"health.healthz", "metrics.metrics"})
+
+    def __init__(self, database: Database, *, forbid_superuser: bool) -> None:
+        self.database = database
+        self.forbid_superuser = forbid_superuser
+        self.passed = False
+        self._lock = threading.Lock()
+
+    def check(self) -> None:
+        """Run the check unless it has passed.
+
+        :raises workflow.core.errors.DatabaseMisconfigured: unsafe durability settings.
+        :raises sqlalchemy.exc.OperationalError: the database cannot be reached.
+        """
+        if self.passed:
+            return
+        with self._lock:
+            if not self.passed:
+                check_durability(self.database, forbid_superuser=self.forbid_superuser)
+                self.passed = True
+
+    def check_at_start(self) -> None:
+        """Run the check now if the database answers; postpone it if it cannot be reached."""
+        try:
+            self.check()
+        except UNAVAILABLE_ERRORS as exc:
+            log.warning("database_unreachable_at_start", error=type(exc).__name__)
+
+    def before_request(self) -> None:
+        """Run the check before a request that may need the database."""
+        if not self.passed and request.endpoint not in self.EXEMPT_ENDPOINTS:
+            self.check()
+
+
 def create_app(settings: Settings | None = None) -> Flask:
     """Build the Flask app; nothing starts (threads, schedulers, rule hosts) until used.
 
+    The database need not be reachable: see :class:`DurabilityGate`.
+
     :raises config.ConfigurationError: the environment describes an unsafe configuration.
     :raises workflow.core.errors.DatabaseMisconfigured: the database runs with unsafe durability
-        settings (checked at start-up; reliability T8).
+        settings (checked at start-up when it is reachable; reliability T8).
     """
     settings = (settings or Settings.from_env()).validate()
     configure_logging(settings)
@@ -69,8 +118,10 @@ def create_app(settings: Settings | None = None) -> Flask:
         settings.database_url,
         busy_timeout_ms=settings.sqlite_busy_timeout_ms,
         pool_size=settings.db_pool_size,
+        pool_timeout=settings.db_pool_timeout_seconds,
     )
-    check_durability(database, forbid_superuser=settings.is_production)
+    gate = DurabilityGate(database, forbid_superuser=settings.is_production)
+    gate.check_at_start()
 
     app = Meritflow(__name__, instance_path=str(settings.instance_path))
     app.config.update(
@@ -88,6 +139,15 @@ def create_app(settings: Settings | None = None) -> Flask:
         TESTING=settings.app_env == "test",
     )
     init_state(app, AppState(settings=settings, db=database))
+    app.before_request(gate.before_request)
+    app.extensions["meritflow.durability"] = gate
+    if settings.app_env != "test":
+        # (the test client leaves bodies it never reads open, which would hold places)
+        app.wsgi_app = admission.Admission(  # type: ignore[method-assign]
+            app.wsgi_app,
+            limit=settings.max_concurrent_requests,
+            wait_seconds=settings.admission_wait_ms / 1000,
+        )
     requests.init_app(app)
     metrics.init_app(app)
 

@@ -20,6 +20,7 @@ from werkzeug.exceptions import HTTPException
 from config import ConfigurationError
 from rules.errors import RulesError
 from workflow.core import (
+    UNAVAILABLE_ERRORS,
     Conflict,
     DatabaseMisconfigured,
     GuardFailed,
@@ -70,6 +71,12 @@ _DOCUMENTED_HEADERS: dict[int, dict[str, dict[str, Any]]] = {
     429: {
         "Retry-After": {
             "description": "Seconds until the client may try again",
+            "schema": {"type": "integer", "minimum": 1},
+        }
+    },
+    503: {
+        "Retry-After": {
+            "description": "Seconds until the client may try again (overload or database outage)",
             "schema": {"type": "integer", "minimum": 1},
         }
     },
@@ -206,7 +213,34 @@ class ProblemApi(Api):  # type: ignore[misc]
         )
 
 
+DATABASE_RETRY_AFTER_SECONDS = 5
+"""What a 503 for an unavailable database asks the client to wait."""
+
+
+def database_unavailable(error: Exception) -> Response:
+    """Answer 503 with Retry-After when the database cannot serve now (down, restarting, busy).
+
+    The transaction was rolled back, so nothing changed; a retry with the same
+    Idempotency-Key is safe whether or not an earlier attempt committed.
+    """
+    log.warning(
+        "database_unavailable",
+        path=request.path,
+        error=type(error).__name__,
+        detail=str(getattr(error, "orig", error)).splitlines()[0][:200] if str(error) else "",
+    )
+    return problem(
+        503,
+        "Service Unavailable",
+        "The database is unavailable right now; try again after the Retry-After delay.",
+        headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
+        reason="database_unavailable",
+    )
+
+
 def register_error_handlers(app: Flask) -> None:
     """Install the domain-error table; HTTP errors are handled by :class:`ProblemApi`."""
     for cls, _status in STATUS_BY_ERROR:
         app.register_error_handler(cls, _domain_error)
+    for unavailable in UNAVAILABLE_ERRORS:
+        app.register_error_handler(unavailable, database_unavailable)

@@ -10,7 +10,7 @@ from marshmallow import Schema, fields
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from api.errors import problem
+from api.errors import DATABASE_RETRY_AFTER_SECONDS, problem
 from api.state import db
 from workflow.core import schema_heads, schema_revision
 
@@ -52,7 +52,13 @@ def readyz() -> Any:
         current, heads = schema_revision(database), schema_heads()
     except SQLAlchemyError as exc:
         log.warning("readiness_failed", error=type(exc).__name__)
-        return problem(503, "Service Unavailable", "The database cannot be reached.")
+        return problem(
+            503,
+            "Service Unavailable",
+            "The database cannot be reached.",
+            headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
+            reason="database_unavailable",
+        )
     migrations = {"current": list(current), "head": list(heads)}
     if set(current) != set(heads):
         return problem(

@@ -37,6 +37,12 @@ class Settings:
     instance_path: Path = DEFAULT_INSTANCE
     sqlite_busy_timeout_ms: int = 10_000
     db_pool_size: int = 10
+    db_pool_timeout_seconds: float = 5.0
+    """How long a request waits for a pooled connection before it is answered 503."""
+    max_concurrent_requests: int = 4
+    """Requests one worker process serves at once; the rest wait (see admission_wait_ms)."""
+    admission_wait_ms: int = 500
+    """How long a request waits for one of those places before it is shed with 503."""
     log_level: str = "INFO"
     log_json: bool = False
     max_request_bytes: int = 64 * 1024 * 1024
@@ -89,6 +95,10 @@ class Settings:
             problems.append("SQLITE_BUSY_TIMEOUT_MS must be at least 5000")
         if self.session_idle_minutes <= 0:
             problems.append("SESSION_IDLE_MINUTES must be positive")
+        if self.max_concurrent_requests < 1:
+            problems.append("MAX_CONCURRENT_REQUESTS must be at least 1")
+        if self.admission_wait_ms < 0 or self.db_pool_timeout_seconds <= 0:
+            problems.append("ADMISSION_WAIT_MS must be >= 0 and DB_POOL_TIMEOUT_SECONDS > 0")
         if self.max_request_bytes <= 0:
             problems.append("MAX_REQUEST_BYTES must be positive")
         if problems:
@@ -120,6 +130,9 @@ class Settings:
                 instance_path=instance,
                 sqlite_busy_timeout_ms=env.int("SQLITE_BUSY_TIMEOUT_MS", 10_000),
                 db_pool_size=env.int("DB_POOL_SIZE", 10),
+                db_pool_timeout_seconds=env.float("DB_POOL_TIMEOUT_SECONDS", 5.0),
+                max_concurrent_requests=env.int("MAX_CONCURRENT_REQUESTS", 4),
+                admission_wait_ms=env.int("ADMISSION_WAIT_MS", 500),
                 log_level=env.str("LOG_LEVEL", "INFO").upper(),
                 log_json=env.bool("LOG_JSON", app_env == "production"),
                 max_request_bytes=env.int("MAX_REQUEST_BYTES", 64 * 1024 * 1024),

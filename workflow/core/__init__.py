@@ -9,7 +9,7 @@ concept (the import-linter contracts in pyproject.toml hold that).
 from workflow.core.actors import Actor, system_actor
 from workflow.core.canonical import NotCanonicalisable, canonical_json, check_value
 from workflow.core.clock import SystemClock
-from workflow.core.db import Database, check_durability, connect
+from workflow.core.db import UNAVAILABLE_ERRORS, Database, check_durability, connect, is_unavailable
 from workflow.core.errors import (
     Conflict,
     DatabaseMisconfigured,
@@ -41,6 +41,7 @@ __all__ = [
     "DEFAULT_PER_PAGE",
     "MAX_PAGE",
     "MAX_PER_PAGE",
+    "UNAVAILABLE_ERRORS",
     "Actor",
     "Conflict",
     "Database",
@@ -66,6 +67,7 @@ __all__ = [
     "ensure_readable",
     "ensure_writable",
     "fetch_page",
+    "is_unavailable",
     "read_ahead",
     "readable",
     "schema_heads",

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, exc, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool, QueuePool
@@ -60,10 +60,35 @@ class Database:
         self.engine.dispose()
 
 
-def connect(url: str, *, busy_timeout_ms: int = 10_000, pool_size: int = 10) -> Database:
+UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
+    exc.OperationalError,
+    exc.InterfaceError,
+    exc.TimeoutError,
+)
+"""What the database raises when it cannot serve now but may soon: unreachable, restarting,
+a dropped connection, a lock or pool wait that timed out. A caller answers "try again later"."""
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """Return whether ``error`` means the database cannot serve now (see UNAVAILABLE_ERRORS)."""
+    if isinstance(error, UNAVAILABLE_ERRORS):
+        return True
+    return isinstance(error, exc.DBAPIError) and bool(error.connection_invalidated)
+
+
+def connect(
+    url: str,
+    *,
+    busy_timeout_ms: int = 10_000,
+    pool_size: int = 10,
+    pool_timeout: float = 30.0,
+    connect_timeout: int = 5,
+) -> Database:
     """Return a :class:`Database` for ``url`` with the durability settings applied.
 
-    ``pool_size=0`` opens a fresh connection for every transaction (no pool).
+    ``pool_size=0`` opens a fresh connection for every transaction (no pool). ``pool_timeout``
+    bounds the wait for a pooled connection and ``connect_timeout`` (PostgreSQL) the wait for a
+    new one; either raises one of :data:`UNAVAILABLE_ERRORS` instead of queueing forever.
     """
     parsed = make_url(url)
     kwargs: dict[str, Any] = {"future": True}
@@ -71,12 +96,14 @@ def connect(url: str, *, busy_timeout_ms: int = 10_000, pool_size: int = 10) -> 
     if sqlite:
         kwargs["connect_args"] = {"timeout": busy_timeout_ms / 1000, "check_same_thread": False}
         # A pooled connection holds no lock between transactions (WAL, no open transaction).
-        pooled = {"pool_size": pool_size, "max_overflow": pool_size}
+        pooled: dict[str, Any] = {"pool_size": pool_size, "max_overflow": pool_size}
     else:
         if parsed.drivername in ("postgresql", "postgres"):
             parsed = parsed.set(drivername="postgresql+psycopg")
+        kwargs["connect_args"] = {"connect_timeout": connect_timeout}
         pooled = {"pool_size": pool_size, "max_overflow": pool_size, "pool_pre_ping": True}
     if pool_size:
+        pooled["pool_timeout"] = pool_timeout
         kwargs.update(poolclass=QueuePool, **pooled)
     else:
         kwargs["poolclass"] = NullPool

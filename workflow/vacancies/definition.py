@@ -19,6 +19,8 @@ from typing import Any, Final
 import isodate
 import rfc8785
 import yaml
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from rules.conditions import Condition, ConditionParser
@@ -419,15 +421,25 @@ def pinned_definition(session: Session, digest: str) -> WorkflowDefinition:
 
 
 def register_definition(session: Session, definition: WorkflowDefinition, now: dt.datetime) -> None:
-    """Store ``definition`` as a workflow version (once), so vacancies can pin it."""
-    if session.get(WorkflowVersion, definition.digest) is None:
-        session.add(
-            WorkflowVersion(
-                digest=definition.digest,
-                workflow_id=definition.id,
-                version=definition.version,
-                document=rfc8785.dumps(dict(definition.document)).decode(),
-                registered_at=now,
-            )
+    """Store ``definition`` as a workflow version (once), so vacancies can pin it.
+
+    Two first openings can race to register the same version: the insert does nothing when the
+    row exists or a concurrent transaction inserts it first (it used to fail with a unique
+    violation, a 500, found by bench/chaos.py).
+    """
+    if session.get(WorkflowVersion, definition.digest) is not None:
+        return
+    session.flush()
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    session.connection().execute(
+        insert(WorkflowVersion)
+        .values(
+            digest=definition.digest,
+            workflow_id=definition.id,
+            version=definition.version,
+            document=rfc8785.dumps(dict(definition.document)).decode(),
+            registered_at=now,
         )
-        session.flush()
+        .on_conflict_do_nothing(index_elements=["digest"])
+    )

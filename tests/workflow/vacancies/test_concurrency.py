@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from tests.support.world import PACK_DIGEST, REFERENCE_DATE, World, build_world
 from workflow import vacancies
 from workflow.core.db import Database, connect
 from workflow.core.errors import Conflict, PreconditionFailed
 from workflow.ledger import chain as ledger
-from workflow.models import LedgerEntry, Vacancy, VacancyAction
+from workflow.models import LedgerEntry, Vacancy, VacancyAction, WorkflowVersion
+from workflow.vacancies.definition import current_definition, register_definition
 
+REFERENCE_DATE_TIME = dt.datetime(2026, 3, 1, 8, 0, tzinfo=dt.UTC)
 ATTEMPTS = 200
 THREADS = 40
 """Each attempt opens its own connection (no pool); 40 run at once, 200 in all."""
@@ -131,3 +134,51 @@ def test_concurrent_duplicate_opens_create_one_vacancy(world: World, database_ur
     unpooled.dispose()
     assert len(bodies) == 1
     assert _count(world.db, Vacancy) == 1
+
+
+def test_first_openings_racing_to_register_the_workflow_version_both_succeed(
+    postgres_url: str,
+) -> None:
+    """Found by bench/chaos.py: the loser of this race used to fail with a unique violation."""
+    db = connect(postgres_url)
+    definition = current_definition()
+    now = REFERENCE_DATE_TIME
+    try:
+        with db.engine.begin() as conn:
+            conn.execute(text("SET LOCAL session_replication_role = replica"))
+            conn.execute(text("TRUNCATE workflow_version CASCADE"))
+        errors: list[BaseException] = []
+        second_done = threading.Event()
+
+        def second() -> None:
+            try:
+                with db.transaction() as session:
+                    register_definition(session, definition, now)
+            except BaseException as exc:  # the failure this test is about
+                errors.append(exc)
+            finally:
+                second_done.set()
+
+        with db.transaction() as first:
+            register_definition(first, definition, now)
+            racer = threading.Thread(target=second)
+            racer.start()
+            # commit only once the second transaction waits on this one's uncommitted row
+            with db.engine.connect() as probe:
+                for _ in range(500):
+                    waiting = probe.execute(
+                        text(
+                            "SELECT count(*) FROM pg_stat_activity "
+                            "WHERE wait_event_type = 'Lock' AND datname = current_database()"
+                        )
+                    ).scalar()
+                    probe.rollback()
+                    if waiting or second_done.is_set():
+                        break
+                    threading.Event().wait(0.01)
+        racer.join(timeout=30)
+        assert errors == []
+        with db.read() as session:
+            assert session.get(WorkflowVersion, definition.digest) is not None
+    finally:
+        db.dispose()
