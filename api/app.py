@@ -10,6 +10,7 @@ from flask import Flask, request
 
 from api import (
     access_log,
+    bodies,
     cli,
     converters,
     docs,
@@ -89,6 +90,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     init_state(app, AppState(settings=settings, db=database))
     requests.init_app(app)
+    bodies.init_app(app)
     metrics.init_app(app)
 
     converters.install(app.url_map)

@@ -13,6 +13,8 @@ import structlog
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import UnsupportedMediaType
 
+from api.bodies import json_body
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -46,6 +48,7 @@ def json_only(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         if not request.is_json:
             raise UnsupportedMediaType("The request body must be application/json.")
+        json_body()  # refuses a hostile body before anything else reads it
         return func(*args, **kwargs)
 
     apidoc = deepcopy(getattr(func, "_apidoc", {}))
