@@ -28,6 +28,7 @@ from api import (
 from api.auth import SECURITY_SCHEME
 from api.errors import ProblemApi, register_error_handlers
 from api.logging import configure_logging
+from api.openapi import ContractPlugin
 from api.state import AppState, init_state
 from config import Settings
 from workflow.core import check_durability, connect
@@ -94,7 +95,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     metrics.init_app(app)
 
     converters.install(app.url_map)
-    api = ProblemApi(app)
+    api = ProblemApi(app, spec_kwargs={"extra_plugins": [ContractPlugin()]})
     for converter, schema in converters.CONVERTERS.values():
         api.register_converter(converter, _fixed(schema))
     api.spec.components.security_scheme(

@@ -176,7 +176,11 @@ def _admit(session: Session, attempt: Attempt, vacancy: VacancyRow) -> Step:
     if vacancy.version != attempt.expected_version:
         raise PreconditionFailed(
             f"vacancy {vacancy.id} is at version {vacancy.version}, not {attempt.expected_version}",
-            details={"current_version": vacancy.version, "state": vacancy.state},
+            details={
+                "current_version": vacancy.version,
+                "etag": str(vacancy.version),
+                "state": vacancy.state,
+            },
         )
     if vacancy.state not in action.sources:
         raise Conflict(
