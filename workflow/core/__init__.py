@@ -7,6 +7,9 @@ concept (the import-linter contracts in pyproject.toml hold that).
 """
 
 from workflow.core.actors import Actor, system_actor
+from workflow.core.backup import BackupUnavailable
+from workflow.core.backup import backup as backup_database
+from workflow.core.backup import restore as restore_database
 from workflow.core.canonical import NotCanonicalisable, canonical_json, check_value
 from workflow.core.clock import SystemClock
 from workflow.core.csv_export import csv_writer
@@ -51,6 +54,7 @@ __all__ = [
     "MAX_PAGE",
     "MAX_PER_PAGE",
     "Actor",
+    "BackupUnavailable",
     "Conflict",
     "Database",
     "DatabaseMisconfigured",
@@ -68,6 +72,7 @@ __all__ = [
     "Throttled",
     "Unauthenticated",
     "WorkflowError",
+    "backup_database",
     "batches",
     "canonical_json",
     "check_durability",
@@ -82,6 +87,7 @@ __all__ = [
     "neutralise_csv_cell",
     "read_ahead",
     "readable",
+    "restore_database",
     "schema_heads",
     "schema_revision",
     "system_actor",
