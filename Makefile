@@ -11,12 +11,12 @@ PYTEST_ARGS ?= -n auto
 export PYTHONPATH := $(CURDIR)
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: help install run serve migrate seed test lint typecheck contracts pytest lock bench clean \
-	translations
+.PHONY: help install run serve migrate seed test lint typecheck contracts pytest audit-deps lock bench \
+	clean translations
 
 help:
 	@echo "make run    set up, migrate, seed the demo data and serve on http://127.0.0.1:$(PORT)"
-	@echo "make test   set up and run lint, type checks, import contracts and the whole suite"
+	@echo "make test   set up and run lint, type checks, import contracts, pip-audit and the whole suite"
 	@echo "make bench  run the benchmarks in bench/ (they print figures)"
 	@echo "make lock   regenerate requirements*.txt from pyproject.toml"
 
@@ -62,7 +62,20 @@ contracts: install
 pytest: install
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-test: lint typecheck contracts pytest
+# Known vulnerabilities in the pinned dependencies (PyPI's advisory data). Skipped, with a message,
+# when the registry cannot answer (no network); bounded so it never hangs a test run.
+AUDIT_TIMEOUT ?= 180
+audit-deps: install
+	@if $(BIN)/python -c "import urllib.request as u; u.urlopen('https://pypi.org/pypi/pip/json', timeout=5)" 2>/dev/null; then \
+	  timeout $(AUDIT_TIMEOUT) $(BIN)/pip-audit --requirement requirements.txt --no-deps --disable-pip \
+	    --progress-spinner off --timeout 15; status=$$?; \
+	  if [ $$status -eq 124 ]; then echo "pip-audit: SKIPPED (no answer within $(AUDIT_TIMEOUT) s)"; exit 0; fi; \
+	  exit $$status; \
+	else \
+	  echo "pip-audit: SKIPPED (pypi.org cannot be reached; dependencies not audited)"; \
+	fi
+
+test: lint typecheck contracts audit-deps pytest
 
 lock: install
 	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links \

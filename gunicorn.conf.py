@@ -28,17 +28,48 @@ preload_app = False
 # /metrics adds them up. It must be set before the workers import prometheus_client, so it is
 # set here (inherited by the forked workers) and emptied at start so no dead worker's counts
 # from an earlier run are served.
-_own_metrics_dir = "PROMETHEUS_MULTIPROC_DIR" not in os.environ
-_metrics_dir = Path(
-    os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="meritflow-metrics-"))
-)
+#
+# gunicorn executes this file more than once in the master (to read the settings, and again on
+# a reload). The folder this configuration makes is therefore remembered in the environment
+# (METRICS_DIR_OWNER names the master that made it), so a second execution reuses it instead
+# of mistaking it for one the operator set, and on_exit removes it. A folder left by a master
+# that was killed (SIGKILL: no on_exit) is swept at the next start.
+_METRICS_PREFIX = "meritflow-metrics-"
+_OWNER = "MERITFLOW_METRICS_DIR_OWNER"
+if "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(
+        prefix=f"{_METRICS_PREFIX}{os.getpid()}-"
+    )
+    os.environ[_OWNER] = str(os.getpid())
+_metrics_dir = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
+_own_metrics_dir = os.environ.get(_OWNER) == str(os.getpid())
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _sweep_orphans() -> None:
+    """Remove metrics folders of masters that no longer run (killed before on_exit)."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{_METRICS_PREFIX}*"):
+        pid = folder.name.removeprefix(_METRICS_PREFIX).split("-", 1)[0]
+        if folder.is_dir() and pid.isdigit() and folder != _metrics_dir and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def on_starting(server):
-    """Empty the metrics directory of an earlier run."""
+    """Empty the metrics directory of an earlier run; sweep folders of killed masters."""
     _metrics_dir.mkdir(parents=True, exist_ok=True)
     for stale in _metrics_dir.glob("*.db"):
         stale.unlink()
+    if _own_metrics_dir:
+        _sweep_orphans()
 
 
 def child_exit(server, worker):

@@ -12,6 +12,7 @@ from flask import Flask, request
 from api import (
     access_log,
     admission,
+    bodies,
     cli,
     converters,
     docs,
@@ -29,6 +30,7 @@ from api import (
 from api.auth import SECURITY_SCHEME
 from api.errors import ProblemApi, register_error_handlers
 from api.logging import configure_logging
+from api.openapi import ContractPlugin
 from api.state import AppState, init_state
 from config import Settings
 from workflow.core import UNAVAILABLE_ERRORS, Database, check_durability, connect
@@ -149,10 +151,11 @@ def create_app(settings: Settings | None = None) -> Flask:
             wait_seconds=settings.admission_wait_ms / 1000,
         )
     requests.init_app(app)
+    bodies.init_app(app)
     metrics.init_app(app)
 
     converters.install(app.url_map)
-    api = ProblemApi(app)
+    api = ProblemApi(app, spec_kwargs={"extra_plugins": [ContractPlugin()]})
     for converter, schema in converters.CONVERTERS.values():
         api.register_converter(converter, _fixed(schema))
     api.spec.components.security_scheme(

@@ -60,13 +60,27 @@ STATUS_BY_ERROR: tuple[tuple[type[Exception], int], ...] = (
 HEADERS_BY_ERROR: tuple[tuple[type[Exception], Callable[[Any], dict[str, str]]], ...] = (
     (Unauthenticated, lambda _error: {"WWW-Authenticate": WWW_AUTHENTICATE}),
     (Throttled, lambda error: {"Retry-After": str(error.retry_after)}),
+    (PreconditionFailed, lambda error: _current_etag(error.details)),
 )
+
+
+def _current_etag(details: dict[str, Any] | None) -> dict[str, str]:
+    """Return the ``ETag`` header of a 412: the current tag the problem's ``etag`` carries."""
+    etag = (details or {}).get("etag")
+    return {"ETag": f'"{etag}"'} if etag is not None else {}
+
 
 # Headers each documented error response carries, for the OpenAPI document.
 _DOCUMENTED_HEADERS: dict[int, dict[str, dict[str, Any]]] = {
     401: {"WWW-Authenticate": {"description": "`Bearer`", "schema": {"type": "string"}}},
     405: {
         "Allow": {"description": "The methods the resource allows", "schema": {"type": "string"}}
+    },
+    412: {
+        "ETag": {
+            "description": "The current entity tag (also the problem's `etag`)",
+            "schema": {"type": "string"},
+        }
     },
     429: {
         "Retry-After": {
@@ -96,6 +110,12 @@ class ProblemRead(Schema):
     instance = fields.String(metadata={"example": "/api/v1/employees/198001012005011001"})
     errors = fields.Dict(
         metadata={"description": "Validation errors by location and field (422)"},
+    )
+    etag = fields.String(
+        metadata={"description": "The current entity tag, as in the `ETag` header (412)"}
+    )
+    pointer = fields.String(
+        metadata={"description": "Where in a refused JSON body (RFC 6901 JSON Pointer)"}
     )
     problems = fields.List(
         fields.Dict(), metadata={"description": "Rows, fields or rules that were refused (422)"}
@@ -166,6 +186,37 @@ def _domain_error(error: Exception) -> Response:
     return problem(found.status, found.title, found.detail, headers=found.headers, **found.members)
 
 
+OUR_WORDING: dict[int, str] = {
+    400: "The request cannot be read: check its headers, query and body against /api/docs.",
+    401: "Send Authorization: Bearer <token>.",
+    403: "The caller may not do this.",
+    404: "No such resource: the path names nothing here (see /api/docs for the paths).",
+    405: "{method} is not allowed on this path; the Allow header lists the methods that are.",
+    406: "The service answers application/json (problems as application/problem+json).",
+    408: "The request took too long to arrive.",
+    409: "The request conflicts with the current state.",
+    411: "Send Content-Length with the body.",
+    412: "A precondition (If-Match) does not hold.",
+    413: "The request body is larger than the service accepts.",
+    414: "The URL is longer than the service accepts.",
+    415: "The request body's Content-Type is not one this operation takes.",
+    422: "The request is well-formed but some values are refused; see errors.",
+    428: "Send If-Match with the resource's ETag.",
+    429: "Too many requests; wait as Retry-After says.",
+    431: "The request headers are larger than the service accepts.",
+}
+"""Details in the service's own words, for errors raised without one (werkzeug's defaults
+speak to a browser user: "If you entered the URL manually please check your spelling")."""
+
+
+def _detail(error: HTTPException, code: int) -> str | None:
+    description = error.description
+    if description and description != type(error).description:
+        return description
+    wording = OUR_WORDING.get(code)
+    return wording.format(method=request.method) if wording else None
+
+
 def http_problem(error: HTTPException) -> Response:
     """Render any HTTPException (404, 405, 413, 415, 422 …) as problem+json, keeping headers."""
     code = error.code or 500
@@ -179,7 +230,7 @@ def http_problem(error: HTTPException) -> Response:
     return problem(
         code,
         error.name,
-        data.get("message") or error.description,
+        data.get("message") or _detail(error, code),
         headers=headers,
         errors=data.get("messages") or data.get("errors"),
     )

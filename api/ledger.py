@@ -117,7 +117,7 @@ def list_checkpoints(**args: Any) -> Any:
 @blp.route("/ledger/checkpoints", methods=["POST"])
 @requires(Role.AUDITOR)
 @json_only
-@blp.arguments(CheckpointCreate)
+@blp.arguments(CheckpointCreate, required=False)
 @blp.response(201, CheckpointRunRead)
 @blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(409, response="CONFLICT")

@@ -13,6 +13,8 @@ import structlog
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import UnsupportedMediaType
 
+from api.bodies import json_body
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -40,12 +42,17 @@ def init_app(app: Flask) -> None:
 
 
 def json_only(func: F) -> F:
-    """Refuse a request body that is not JSON with 415 (before it is parsed or validated)."""
+    """Refuse a request body that is not JSON with 415 (before it is parsed or validated).
+
+    No body at all passes: an operation whose body is optional takes none, and one whose
+    body is required answers 422 naming the missing fields.
+    """
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if not request.is_json:
+        if not request.is_json and request.get_data(cache=True):
             raise UnsupportedMediaType("The request body must be application/json.")
+        json_body()  # refuses a hostile body before anything else reads it
         return func(*args, **kwargs)
 
     apidoc = deepcopy(getattr(func, "_apidoc", {}))

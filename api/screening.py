@@ -94,7 +94,7 @@ def get_explanation(vacancy_id: int, nip: str, lang: str) -> CandidateExplanatio
 @blp.route("/vacancies/<id:vacancy_id>/replay", methods=["POST"])
 @requires(*REPLAYERS)
 @json_only
-@blp.arguments(ReplayCreate)
+@blp.arguments(ReplayCreate, required=False)
 @blp.response(200, ReplayRead)
 @blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")

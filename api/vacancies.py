@@ -27,6 +27,7 @@ from api.schemas.vacancies import (
     VacancyActionCreate,
     VacancyActionRead,
     VacancyCreate,
+    VacancyCreated,
     VacancyQuery,
     VacancyRead,
 )
@@ -132,7 +133,7 @@ def _action_result(outcome: Outcome) -> dict[str, Any]:
 @requires(Role.HR)
 @json_only
 @blp.arguments(VacancyCreate)
-@blp.response(201, VacancyRead, headers=CREATED_HEADERS)
+@blp.response(201, VacancyCreated, headers=CREATED_HEADERS)
 @blp.alt_response(400, response="BAD_REQUEST")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @blp.doc(parameters=[IDEMPOTENCY_KEY])
@@ -155,7 +156,7 @@ def create_vacancy(body: dict[str, Any]) -> Any:
     )
     vacancy = outcome.vacancy
     location = url_for("vacancies.get_vacancy", vacancy_id=vacancy["id"])
-    return vacancy, 201, {**_etag(vacancy), "Location": location}
+    return {**vacancy, "replayed": outcome.replayed}, 201, {**_etag(vacancy), "Location": location}
 
 
 @blp.route("/vacancies")
@@ -189,7 +190,7 @@ def get_vacancy(vacancy_id: int) -> Any:
 @blp.route("/vacancies/<id:vacancy_id>/actions/<string:action>", methods=["POST"])
 @requires()
 @json_only
-@blp.arguments(VacancyActionCreate)
+@blp.arguments(VacancyActionCreate, required=False)
 @blp.response(200, VacancyActionRead, headers=ETAG_HEADER)
 @blp.alt_response(400, response="BAD_REQUEST")
 @blp.alt_response(404, response="NOT_FOUND")

@@ -68,7 +68,7 @@ def import_command(paths: tuple[Path, ...], max_problems: int, workers: int) -> 
                 progress=progress,
                 max_problems=max_problems,
                 workers=workers,
-                actor="cli:registry-import",
+                actor=None,
             )
         except ImportRejected as rejected:
             progress.close()

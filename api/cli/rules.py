@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import json
 from pathlib import Path
 
@@ -107,10 +106,15 @@ def test(pack: str | None) -> None:
 
 @rules_cli.command("publish")
 @click.argument("pack", required=False)
-@click.option("--by", "published_by", default=None, help="Who publishes (default: the OS user).")
+@click.option(
+    "--by",
+    "published_by",
+    default=None,
+    help="Who publishes, kept with the pack, not in the ledger (default: command line).",
+)
 def publish(pack: str | None, published_by: str | None) -> None:
     """Publish PACK (default: every shipped pack, parents first); a published version is fixed."""
-    actor = published_by or f"cli:{getpass.getuser()}"
+    actor = published_by or "command line"
     with reported():
         for candidate, _, _ in _packs(pack):
             stored = screening.publish_pack(

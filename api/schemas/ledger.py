@@ -18,7 +18,7 @@ HASH = {"example": "cd8989d1900f0f76bc975625612452ca09435a6356bc71fe08ccd17334a0
 
 def tenant_field(description: str) -> fields.String:
     """Return the optional ``tenant`` (agency code) parameter."""
-    return fields.String(validate=CODE, metadata={"description": description, "example": "36.00"})
+    return fields.String(validate=CODE, metadata={"description": description, "example": "BANTEN"})
 
 
 def utc(value: dt.datetime, extreme: dt.datetime) -> dt.datetime:
@@ -64,7 +64,7 @@ class EntryQuery(PeriodQuery):
 class EntryRead(Schema):
     """One entry: the body's members, the stored hashes, and the exact body that was hashed."""
 
-    tenant = fields.String(required=True, metadata={"example": "36.00"})
+    tenant = fields.String(required=True, metadata={"example": "BANTEN"})
     seq = fields.Integer(required=True, metadata={"example": 1})
     kind = fields.String(required=True, metadata={"example": "vacancy.transition"})
     actor = fields.String(allow_none=True, required=True, metadata={"example": "user:12"})
@@ -139,7 +139,7 @@ class CheckpointCreate(RequestSchema):
 class CheckpointRead(Schema):
     """A signed checkpoint (a C2SP signed note, docs/ledger.md §5)."""
 
-    tenant = fields.String(required=True, metadata={"example": "36.00"})
+    tenant = fields.String(required=True, metadata={"example": "BANTEN"})
     size = fields.Integer(required=True, metadata={"example": 42})
     head = fields.String(required=True, metadata=HASH)
     time = fields.DateTime(required=True)

@@ -26,7 +26,7 @@ _IDS = {"description": "Vacancy ids, at most 100 (the count is complete)", "exam
 class AgencyStatusRead(Schema):
     """How one agency's vacancies stand now."""
 
-    agency = fields.String(required=True, metadata={"example": "36.00"})
+    agency = fields.String(required=True, metadata={"example": "KOTA-SERANG"})
     name = fields.String(required=True)
     level = fields.String(required=True, metadata={"example": "province"})
     vacancies = fields.Integer(required=True)

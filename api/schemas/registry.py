@@ -36,7 +36,7 @@ def _enum(values: Any, **kwargs: Any) -> fields.String:
 class TenantRead(Schema):
     """An agency (*instansi*)."""
 
-    code = fields.String(required=True, metadata={"example": "36.00"})
+    code = fields.String(required=True, metadata={"example": "BANTEN"})
     name = fields.String(required=True, metadata={"example": "Pemerintah Provinsi Banten"})
     level = _enum(TenantLevel, required=True, metadata={"example": "province"})
     parent = fields.Function(

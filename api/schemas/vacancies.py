@@ -38,7 +38,7 @@ class VacancyRead(Schema):
     """A vacancy as the workflow holds it; ``version`` is its ETag."""
 
     id = fields.Integer(required=True, metadata={"example": 7})
-    tenant = fields.String(required=True, metadata={"example": "36.00"})
+    tenant = fields.String(required=True, metadata={"example": "BANTEN"})
     position = fields.Nested(VacancyPositionRead, required=True)
     title = fields.String(required=True)
     reference_date = fields.String(required=True, metadata=DATE)
@@ -58,6 +58,15 @@ class VacancyRead(Schema):
     decree_number = fields.String(allow_none=True)
     decree_date = fields.String(allow_none=True, metadata=DATE)
     inauguration_date = fields.String(allow_none=True, metadata=DATE)
+
+
+class VacancyCreated(VacancyRead):
+    """A vacancy just opened, or the first answer replayed for a repeated Idempotency-Key."""
+
+    replayed = fields.Boolean(
+        required=True,
+        metadata={"description": "True when this answers a retry with the same Idempotency-Key"},
+    )
 
 
 class VacancyQuery(PageQuery):

@@ -137,6 +137,7 @@ def test_a_vacancy_from_creation_to_closed_over_http(
     assert etag == '"1"'
     retry = api.post("/api/v1/vacancies", json=create, headers=headers)
     assert (retry.status_code, retry.json["id"]) == (201, vacancy_id)
+    assert (opened.json["replayed"], retry.json["replayed"]) == (False, True)
 
     etag = ok(http.act("province.hr", vacancy_id, "submit", etag), "submitted")
 
@@ -146,11 +147,13 @@ def test_a_vacancy_from_creation_to_closed_over_http(
     stale = http.act("province.all", vacancy_id, "start_screening", '"1"')
     assert stale.status_code == 412
     assert stale.json["current_version"] == 2
+    assert (stale.headers["ETag"], stale.json["etag"]) == ('"2"', "2")
     assert http.get("province.all", f"/api/v1/vacancies/{vacancy_id}").headers["ETag"] == etag
 
     screened = http.act("province.all", vacancy_id, "start_screening", etag)
     etag = ok(screened, "committee_review")
-    assert screened.json["applied"] == ["complete_screening"]
+    assert screened.json["applied"] == ["start_screening", "complete_screening"]
+    assert screened.json["vacancy"]["version"] == 4  # 2 + one per applied step
 
     inbox = http.get("province.committee", "/api/v1/tasks").json["items"]
     assert [(t["vacancy"]["id"], t["actions"]) for t in inbox] == [

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+import subprocess
+from pathlib import Path
+
 import pytest
 
 from config import ConfigurationError, Settings
@@ -84,3 +88,33 @@ def test_unknown_app_env_is_refused(env: pytest.MonkeyPatch) -> None:
     env.setenv("APP_ENV", "staging")
     with pytest.raises(ConfigurationError, match="APP_ENV"):
         Settings.from_env()
+
+
+def test_secrets_come_only_from_the_environment_never_a_file(
+    env: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A .env file (or any file) is never read: production without SECRET_KEY in the
+    environment refuses to start even when a .env beside it holds one."""
+    (tmp_path / ".env").write_text(f"SECRET_KEY={'k' * 48}\nLEDGER_SIGNING_KEY=abc\n")
+    env.chdir(tmp_path)
+    for name, value in PRODUCTION.items():
+        if name not in ("SECRET_KEY", "LEDGER_SIGNING_KEY"):
+            env.setenv(name, value)
+    with pytest.raises(ConfigurationError, match="SECRET_KEY is missing"):
+        Settings.from_env()
+
+
+def test_no_secret_is_kept_in_the_repository() -> None:
+    """config/ holds no secret value, and git tracks no key or environment file."""
+    root = Path(__file__).resolve().parents[2]
+    source = "\n".join(p.read_text() for p in (root / "config").glob("*.py"))
+    assert not re.search(r"(SECRET_KEY|SIGNING_KEY)\s*=\s*['\"][^'\"]+['\"]", source)
+    tracked = subprocess.run(
+        ["git", "ls-files"], cwd=root, capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    suspicious = [
+        name
+        for name in tracked
+        if Path(name).name in (".env", "ledger-signing.key") or name.endswith((".pem", ".key"))
+    ]
+    assert suspicious == []

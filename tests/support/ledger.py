@@ -34,7 +34,7 @@ def fill(db: Database, tenant_id: int, count: int, at: ManualClock) -> None:
                 session,
                 tenant_id=tenant_id,
                 kind=("vacancy.transition", "vacancy.refused", "sla.reminder")[index % 3],
-                actor=None if index % 4 == 0 else f"user:{index % 7}",
+                actor=None if index % 4 == 0 else f"user:{index % 7 + 1}",
                 data={"vacancy": index, "note": f"step {index} – ü", "ok": index % 2 == 0},
                 at=at.now(),
             )

@@ -444,7 +444,7 @@ def create_delegation(
             session,
             tenant_id=actor.tenant_id,
             kind=ledger.LedgerKind.DELEGATION_CREATED,
-            actor=f"user:{actor.user_id}",
+            actor=ledger.actor_ref(actor),
             at=now,
             data={
                 "delegation": row.id,

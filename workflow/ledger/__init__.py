@@ -9,13 +9,17 @@ from workflow.ledger.audit import EntryFilter, create_checkpoints, list_checkpoi
 from workflow.ledger.audit import export as audit_export
 from workflow.ledger.audit import verify as audit_verify
 from workflow.ledger.chain import (
+    ACTOR_PATTERN,
     KIND_PATTERN,
     MAX_KIND_LENGTH,
+    ON_BEHALF_OF,
     LedgerKind,
     VerifyReport,
+    actor_ref,
     append,
     body_hash,
     checkpoint,
+    delegation_of,
     entry_body,
     export,
     verify,
@@ -28,20 +32,24 @@ from workflow.ledger.checkpoints import (
 )
 
 __all__ = [
+    "ACTOR_PATTERN",
     "KIND_PATTERN",
     "MAX_KIND_LENGTH",
+    "ON_BEHALF_OF",
     "CheckpointStore",
     "EntryFilter",
     "LedgerKind",
     "MalformedCheckpoint",
     "VerifierKey",
     "VerifyReport",
+    "actor_ref",
     "append",
     "audit_export",
     "audit_verify",
     "body_hash",
     "checkpoint",
     "create_checkpoints",
+    "delegation_of",
     "entry_body",
     "export",
     "list_checkpoints",

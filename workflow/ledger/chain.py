@@ -33,6 +33,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from workflow.core import (
+    Actor,
     Database,
     InvalidInput,
     NotCanonicalisable,
@@ -62,6 +63,10 @@ BODY_KEYS = frozenset({"actor", "at", "data", "format", "kind", "prev", "seq", "
 KIND_PATTERN = re.compile(r"[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+")
 MAX_KIND_LENGTH = 80
 MAX_ACTOR_LENGTH = 200
+ACTOR_PATTERN = re.compile(r"user:[1-9][0-9]{0,18}")
+"""The only actor an entry names: a user's internal id (``null`` is the system)."""
+ON_BEHALF_OF = "on_behalf_of"
+"""The ``data`` member naming the delegator (``user:<id>``) when a delegate acted."""
 _PERSONAL_NUMBER = re.compile(r"\d{16}|\d{18}")
 """A bare NIK (16 digits) or NIP (18 digits): personal data that must never enter the chain."""
 
@@ -78,6 +83,22 @@ class LedgerKind(StrEnum):
     DELEGATION_CREATED = "delegation.created"
     SLA_REMINDER = "sla.reminder"
     SLA_ESCALATED = "sla.escalated"
+
+
+def actor_ref(actor: Actor) -> str | None:
+    """Return how an entry names ``actor``: ``user:<id>``, or None for the system.
+
+    A delegate is the actor; whom they acted for goes into ``data`` (:func:`delegation_of`).
+    """
+    return None if actor.user_id is None else f"user:{actor.user_id}"
+
+
+def delegation_of(actor: Actor) -> dict[str, str]:
+    """Return the ``data`` members that name the delegator, if ``actor`` acts by delegation."""
+    principal = actor.on_behalf_of
+    if principal is None or principal.user_id is None:
+        return {}
+    return {ON_BEHALF_OF: f"user:{principal.user_id}"}
 
 
 def entry_body(
@@ -180,8 +201,17 @@ def _check_request(kind: str, actor: str | None, data: Mapping[str, Any], at: dt
         problems.append(
             {"field": "kind", "message": f"{kind!r} is not a dotted lower-case name (a.b)"}
         )
-    if actor is not None and not (0 < len(actor) <= MAX_ACTOR_LENGTH):
-        problems.append({"field": "actor", "message": f"must be 1-{MAX_ACTOR_LENGTH} characters"})
+    if actor is not None and not (isinstance(actor, str) and ACTOR_PATTERN.fullmatch(actor)):
+        problems.append(
+            {"field": "actor", "message": "must be user:<id> or null (the system), never a name"}
+        )
+    delegator = data.get(ON_BEHALF_OF) if isinstance(data, Mapping) else None
+    if delegator is not None and not (
+        actor is not None and isinstance(delegator, str) and ACTOR_PATTERN.fullmatch(delegator)
+    ):
+        problems.append(
+            {"field": f"data.{ON_BEHALF_OF}", "message": "must be user:<id>, with a user as actor"}
+        )
     if at.tzinfo is None:
         problems.append({"field": "at", "message": "must be timezone-aware"})
     if not isinstance(data, Mapping):

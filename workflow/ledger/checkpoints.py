@@ -377,7 +377,7 @@ class CheckpointStore:
 
     def publish_key(self, key: VerifierKey) -> Path:
         """Write ``key`` under ``keys/`` (once) and return its file."""
-        path = self.directory / KEYS_DIRECTORY / f"{key.key_id}{KEY_SUFFIX}"
+        path = self.directory / KEYS_DIRECTORY / key_file_name(key)
         if not path.exists():
             _write_atomically(path, key.encode() + "\n")
         return path
@@ -406,7 +406,7 @@ class CheckpointStore:
             except (MalformedCheckpoint, UnicodeDecodeError) as exc:
                 problems.append(CheckpointProblem(None, path, f"unreadable key: {exc}"))
                 continue
-            if path.name != f"{key.key_id}{KEY_SUFFIX}":
+            if path.name != key_file_name(key):
                 problems.append(CheckpointProblem(None, path, "file name is not the key id"))
                 continue
             found[key.key_id] = key
@@ -475,6 +475,15 @@ def _check_signature(
         return f"bad signature by key {signature.key_id}", key.key_id
     ids = ", ".join(s.key_id for s in own)
     return f"unknown key id {ids} (not among the trusted keys)", ""
+
+
+def key_file_name(key: VerifierKey) -> str:
+    """Return the file name of a published key: its key id, percent-encoded, and ``.vkey``.
+
+    C2SP key names may hold ``/`` (``example.org/ledger``); encoded, the key stays one file in
+    ``keys/`` where :meth:`CheckpointStore.keys` finds it, never a file in a subfolder.
+    """
+    return quote(key.key_id, safe="+") + KEY_SUFFIX
 
 
 def tenant_directory(tenant: str) -> str:

@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from workflow import ledger
 from workflow.core import Actor, Database
 from workflow.models import Employee, Tenant
 from workflow.registry.importing import (
@@ -129,7 +130,7 @@ def upload_registry(
             validator=scoped,
             now=now,
             workers=1,
-            actor=f"user:{actor.user_id}",
+            actor=ledger.actor_ref(actor),
         )
 
 

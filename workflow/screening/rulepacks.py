@@ -125,7 +125,7 @@ def publish_pack(
             session,
             tenant_id=national,
             kind=ledger.LedgerKind.RULES_PUBLISH,
-            actor=published_by,
+            actor=None,  # the CLI's operator; `published_by` (not chained) says who
             at=now,
             data={
                 "pack": pack.id,

@@ -180,7 +180,7 @@ def store_run(
         session,
         tenant_id=tenant_id,
         kind=ledger.LedgerKind.SCREENING_RESULT,
-        actor="system",
+        actor=None,
         at=now,
         data={
             "vacancy": vacancy_id,

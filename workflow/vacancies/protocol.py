@@ -176,7 +176,11 @@ def _admit(session: Session, attempt: Attempt, vacancy: VacancyRow) -> Step:
     if vacancy.version != attempt.expected_version:
         raise PreconditionFailed(
             f"vacancy {vacancy.id} is at version {vacancy.version}, not {attempt.expected_version}",
-            details={"current_version": vacancy.version, "state": vacancy.state},
+            details={
+                "current_version": vacancy.version,
+                "etag": str(vacancy.version),
+                "state": vacancy.state,
+            },
         )
     if vacancy.state not in action.sources:
         raise Conflict(
@@ -268,6 +272,7 @@ def transition(step: Step) -> list[str]:
             "version": vacancy.version,
             "round": vacancy.round,
             "role": step.role,
+            **ledger.delegation_of(step.actor),
             **step.recorded,
         },
     )
@@ -370,13 +375,10 @@ def view_of(step: Step) -> dict[str, Any]:
     return VacancyView.of(vacancy, vacancy.position, vacancy.tenant_code).as_json()
 
 
-def actor_ref(actor: Actor) -> str:
-    """Return how the ledger names an actor: ``system``, ``user:7`` or ``user:7 for user:3``."""
-    if actor.is_system:
-        return "system"
-    if actor.on_behalf_of is not None:
-        return f"user:{actor.user_id} for user:{actor.on_behalf_of.user_id}"
-    return f"user:{actor.user_id}"
+def actor_ref(actor: Actor) -> str | None:
+    """Return how the ledger names an actor: ``user:7``, or None for the system (a delegate's
+    delegator goes into the entry's data: :func:`workflow.ledger.delegation_of`)."""
+    return ledger.actor_ref(actor)
 
 
 def _record_refusal(
@@ -400,6 +402,7 @@ def _record_refusal(
                 "version": vacancy.version,
                 "rule": refusal.rule,
                 "reason": refusal.reason,
+                **ledger.delegation_of(attempt.actor),
             },
         )
         try:

@@ -11,6 +11,7 @@ A crash in between leaves the vacancy in ``screening``; the scheduler resumes it
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import structlog
 from sqlalchemy import select
@@ -63,7 +64,9 @@ def screen(
     )
     if started.vacancy["state"] != State.SCREENING:
         return started  # a replay of a screening that has finished since
-    return screen_vacancy(db, vacancy_id=vacancy_id, now=now, processes=processes)
+    finished = screen_vacancy(db, vacancy_id=vacancy_id, now=now, processes=processes)
+    # every step taken, in order, so a client can follow the version through each of them
+    return replace(finished, applied=[*started.applied, *finished.applied])
 
 
 def screen_vacancy(

@@ -58,7 +58,7 @@ def sweep(db: Database, *, now: dt.datetime, batch: int = 500) -> SweepReport:
                 session,
                 tenant_id=vacancy.tenant_id,
                 kind=ledger.LedgerKind.SLA_REMINDER,
-                actor="system",
+                actor=None,
                 at=now,
                 data={
                     "vacancy": vacancy.id,
@@ -83,7 +83,7 @@ def sweep(db: Database, *, now: dt.datetime, batch: int = 500) -> SweepReport:
                 session,
                 tenant_id=vacancy.tenant_id,
                 kind=ledger.LedgerKind.SLA_ESCALATED,
-                actor="system",
+                actor=None,
                 at=now,
                 data={
                     "vacancy": vacancy.id,

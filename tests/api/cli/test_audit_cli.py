@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import text
 
+from api import create_app
 from config import Settings
 from tests.support.ledger import add_tenants, clock, fill
 from workflow.core.db import Database
@@ -136,3 +138,24 @@ def test_export_to_stdout_and_to_a_file(app: Flask, runner: FlaskCliRunner, tmp_
 
 def result_lines_for(records: list[dict[str, object]], tenant: str) -> list[str]:
     return [json.dumps(r, separators=(",", ":")) for r in records if r["tenant"] == tenant]
+
+
+def test_a_key_name_with_a_slash_stays_in_keys_and_verifies(settings: Settings) -> None:
+    """C2SP key names may hold '/': the published key is one file in keys/, found again by a
+    plain `audit verify` (no pinned keys)."""
+    app = create_app(dataclasses.replace(settings, ledger_key_id="bkn.go.id/ledger"))
+    runner = app.test_cli_runner()
+    _filled(app)
+    assert runner.invoke(args=["audit", "checkpoint"]).exit_code == 0
+    keys = settings.checkpoint_dir / "keys"
+    published = list(keys.iterdir())
+    assert len(published) == 1
+    assert published[0].is_file()
+    assert published[0].name.startswith("bkn.go.id%2Fledger+")
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        "36: ok, 3 entries verified, 1 checkpoint checked",
+        "3673: ok, 2 entries verified, 1 checkpoint checked",
+    ]
+    _db(app).dispose()

@@ -63,7 +63,7 @@ def test_concurrent_writers_keep_every_chain_gapless_and_linked(database: Databa
                         session,
                         tenant_id=ids["36"],
                         kind="vacancy.transition",
-                        actor=f"user:{number}",
+                        actor=f"user:{number + 1}",
                         data={"writer": number, "step": step},
                         at=at.now(),
                     )

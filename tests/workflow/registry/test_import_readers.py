@@ -277,7 +277,7 @@ def test_a_bad_json_line_is_a_problem_and_the_next_line_is_read() -> None:
     rows = json_lines(PROFILE + "\n{nip: 1}\n\n" + PROFILE + "\n")
     problem = rows[4]
     assert problem == ReadProblem(
-        2, "not valid JSON: Expecting property name enclosed in double quotes (column 2)"
+        2, "not JSON: Expecting property name enclosed in double quotes (column 2)"
     )
     assert [r.row for r in rows if isinstance(r, RawRow)] == [1, 1, 1, 1, 4, 4, 4, 4]
 

@@ -95,12 +95,13 @@ def ledger_bodies(db: Database) -> list[dict[str, Any]]:
 def test_an_import_is_recorded_in_the_top_level_agencys_ledger(
     database: Database, tmp_path: Path
 ) -> None:
-    first = run(database, write_set(tmp_path / "set"), actor="cli:test")
+    first = run(database, write_set(tmp_path / "set"), actor="user:4")
     again = run(database, write_set(tmp_path / "set"))
     entries = ledger_bodies(database)
     assert [e["kind"] for e in entries] == ["registry.import", "registry.import"]
     assert {e["tenant"] for e in entries} == {"BKN"}
-    assert entries[0]["actor"] == "cli:test"
+    assert entries[0]["actor"] == "user:4"
+    assert entries[1]["actor"] is None
     assert entries[0]["data"]["employees"] == first.employees.as_dict()
     assert entries[1]["data"]["employees"] == again.employees.as_dict()
     assert {f["sha256"] for f in entries[0]["data"]["files"]} == {f.sha256 for f in first.files}

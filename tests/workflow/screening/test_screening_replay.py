@@ -79,7 +79,7 @@ def screened(database: Database) -> tuple[Database, int, dict[str, str]]:
         now=NOW,
     )
     assert outcome.vacancy["state"] == "committee_review"
-    assert outcome.applied == ["complete_screening"]
+    assert outcome.applied == ["start_screening", "complete_screening"]
     return database, vacancy_id, digests
 
 

@@ -343,7 +343,8 @@ def test_a_delegate_acts_on_behalf_and_inherits_restrictions(world: World) -> No
     assert outcome.vacancy["state"] == "technical_review"
     last = entries(world.db, "vacancy.transition")[-1]
     deputy = world.actor("deputy")
-    assert last["actor"] == f"user:{deputy.user_id} for user:{boss.user_id}"
+    assert last["actor"] == f"user:{deputy.user_id}"
+    assert last["data"]["on_behalf_of"] == f"user:{boss.user_id}"
 
 
 def test_a_delegate_carries_the_delegators_conflicts(world: World) -> None:

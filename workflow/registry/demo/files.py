@@ -129,7 +129,7 @@ def seed_demo(
             progress=progress,
             workers=workers,
             work_dir=work_dir,
-            actor="demo-seed",
+            actor=None,
         )
 
 

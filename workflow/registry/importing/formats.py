@@ -14,7 +14,6 @@ import csv
 import difflib
 import hashlib
 import io
-import json
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -24,7 +23,13 @@ from typing import IO, Any, Final
 
 import ijson
 
-from workflow.core import InvalidInput
+from workflow.core import (
+    MAX_JSON_DEPTH,
+    HostileJson,
+    InvalidInput,
+    check_json_values,
+    decode_json,
+)
 from workflow.registry.records import (
     JSON_SCORES_KEY,
     SPECS,
@@ -185,7 +190,7 @@ def read_csv(stream: IO[bytes], spec: RecordSpec) -> Iterator[RawRow | ReadProbl
                 )
     except csv.Error as error:
         raise FileUnreadable(row + 1, f"broken CSV quoting: {error}") from None
-    except _NotUtf8 as error:
+    except _BadText as error:
         raise FileUnreadable(row + 1, str(error)) from None
 
 
@@ -202,14 +207,13 @@ def read_json_lines(stream: IO[bytes]) -> Iterator[RawRow | ReadProblem]:
                 continue
             seen = True
             try:
-                profile = json.loads(text, parse_float=Decimal)
-            except json.JSONDecodeError as error:
-                yield ReadProblem(
-                    lines.number, f"not valid JSON: {error.msg} (column {error.colno})"
-                )
+                profile = decode_json(text, parse_float=Decimal)
+            except HostileJson as error:
+                where = f" (at {error.pointer})" if error.pointer else ""
+                yield ReadProblem(lines.number, f"{error.detail}{where}")
                 continue
             yield from flatten_profile(profile, lines.number)
-    except _NotUtf8 as error:
+    except _BadText as error:
         raise FileUnreadable(lines.number, str(error)) from None
     if not seen:
         raise FileUnreadable(None, "the file is empty; expected one JSON profile per line")
@@ -223,7 +227,7 @@ def read_json_array(stream: IO[bytes]) -> Iterator[RawRow | ReadProblem]:
     checked = _Utf8Stream(stream)
     try:
         first = checked.first_character()
-    except _NotUtf8 as error:
+    except _BadText as error:
         raise FileUnreadable(None, str(error)) from None
     if first is None:
         raise FileUnreadable(None, "the file is empty; expected a JSON array of profiles")
@@ -235,12 +239,51 @@ def read_json_array(stream: IO[bytes]) -> Iterator[RawRow | ReadProblem]:
         )
     index = 0
     try:
-        for index, profile in enumerate(ijson.items(checked, "item"), start=1):
+        for index, profile in enumerate(_array_items(checked), start=1):
             yield from flatten_profile(profile, index)
-    except _NotUtf8 as error:
+    except _BadText as error:
         raise FileUnreadable(index + 1, str(error)) from None
     except ijson.JSONError as error:
         raise FileUnreadable(index + 1, f"invalid JSON after profile {index}: {error}") from None
+
+
+def _array_items(stream: _Utf8Stream) -> Iterator[object]:
+    """Yield the elements of a top-level JSON array, streaming, as strictly as a request body.
+
+    ijson would let a duplicate member name overwrite the first silently; this refuses it, as
+    it refuses nesting deeper than :data:`MAX_JSON_DEPTH`, a NUL and overlong strings.
+
+    :raises _BadText: the text is refused.
+    """
+    depth = 0
+    names: list[set[str] | None] = []
+    builder: ijson.common.ObjectBuilder | None = None
+    for event, value in ijson.basic_parse(stream, use_float=False):
+        if event in ("start_map", "start_array"):
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                raise _BadText(f"nested more than {MAX_JSON_DEPTH} levels deep")
+            names.append(set() if event == "start_map" else None)
+        elif event in ("end_map", "end_array"):
+            depth -= 1
+            names.pop()
+        elif event == "map_key":
+            seen = names[-1]
+            assert seen is not None
+            if value in seen:
+                raise _BadText(f"the member {str(value)[:80]!r} appears twice in one object")
+            seen.add(value)
+        if depth == (1 if event == "start_array" else 0) and event in ("start_array", "end_array"):
+            continue  # the top-level array itself
+        builder = builder or ijson.common.ObjectBuilder()
+        builder.event(event, value)
+        if not builder.containers:
+            try:
+                check_json_values(builder.value)
+            except HostileJson as error:
+                raise _BadText(f"refused JSON: {error.detail}") from None
+            yield builder.value
+            builder = None
 
 
 def flatten_profile(profile: object, row: int) -> Iterator[RawRow | ReadProblem]:
@@ -311,8 +354,8 @@ def _scalar(value: object) -> object:
     return value
 
 
-class _NotUtf8(Exception):
-    """A byte sequence that is not UTF-8."""
+class _BadText(Exception):
+    """Bytes that are not UTF-8, or text the service refuses (a NUL, a hostile JSON text)."""
 
 
 def _encoding_message(error: UnicodeDecodeError, where: str) -> str:
@@ -335,14 +378,21 @@ class _Lines:
             self.number += 1
             if self.number == 1:
                 if raw.startswith(_UTF16_BOMS):
-                    raise _NotUtf8("the file is UTF-16; save it as UTF-8")
+                    raise _BadText("the file is UTF-16; save it as UTF-8")
                 if raw.startswith(BOM):
                     raw = raw[len(BOM) :]
             try:
-                yield raw.decode("utf-8")
+                text = raw.decode("utf-8")
             except UnicodeDecodeError as error:
                 where = f"at line {self.number}, column {error.start + 1}"
-                raise _NotUtf8(_encoding_message(error, where)) from None
+                raise _BadText(_encoding_message(error, where)) from None
+            if "\x00" in text:
+                column = text.index("\x00") + 1
+                raise _BadText(
+                    f"a NUL character (U+0000) at line {self.number}, column {column}: "
+                    "text never holds one"
+                )
+            yield text
 
 
 class _Utf8Stream:
@@ -358,7 +408,7 @@ class _Utf8Stream:
         """Return the first character that is not white space, or None for an empty stream."""
         start = self._stream.read(_BUFFER)
         if start.startswith(_UTF16_BOMS):
-            raise _NotUtf8("the file is UTF-16; save it as UTF-8")
+            raise _BadText("the file is UTF-16; save it as UTF-8")
         if start.startswith(BOM):
             start = start[len(BOM) :]
             self._offset = len(BOM)
@@ -384,7 +434,7 @@ class _Utf8Stream:
             self._decoder.decode(data, final=not data)
         except UnicodeDecodeError as error:
             where = f"at byte {self._offset + error.start + 1}"
-            raise _NotUtf8(_encoding_message(error, where)) from None
+            raise _BadText(_encoding_message(error, where)) from None
         self._offset += len(data)
         return data
 
@@ -400,7 +450,7 @@ def _read_header(reader: Iterator[list[str]], lines: _Lines, spec: RecordSpec) -
             first = None
     except csv.Error as error:
         raise FileUnreadable(1, f"broken CSV quoting: {error}") from None
-    except _NotUtf8 as error:
+    except _BadText as error:
         raise FileUnreadable(lines.number, str(error)) from None
     if first is None:
         raise FileUnreadable(None, f"the file is empty; expected the header {_expected(spec)}")

@@ -64,7 +64,8 @@ def import_registry(
     """Import a CSV set and/or JSON profiles into the registry in one transaction.
 
     The import is recorded (file digests and counts, no personal data) in the ledger of every
-    top-level agency, in the same transaction; ``actor`` names who ran it.
+    top-level agency, in the same transaction; ``actor`` is ``user:<id>`` of the user who ran
+    it, or None (the system: a command line, the demo seed).
 
     Tenants upsert by code, positions by tenant and code, employees by NIP; an employee whose
     ``record_digest`` is unchanged is not touched, a changed one has its row updated and its
