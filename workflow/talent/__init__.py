@@ -1,0 +1,42 @@
+"""Talent management: dated talent-map runs placing every employee of an agency on the 9-box,
+stored like a screening (input snapshot, pack and result digests) and replayable bit for bit.
+
+Everything other packages use is imported here; the modules beside it are private to the
+concept (the import-linter contracts in pyproject.toml hold that).
+"""
+
+from workflow.talent.queries import (
+    UNMAPPED,
+    PlacedPerson,
+    RunDetail,
+    TalentReplay,
+    box_people,
+    list_runs,
+    replay_run,
+    run_detail,
+)
+from workflow.talent.runs import (
+    DEFAULT_PACK,
+    LEDGER_KIND,
+    RUNNERS,
+    RunSummary,
+    run_talent_map,
+    sweep_talent_maps,
+)
+
+__all__ = [
+    "DEFAULT_PACK",
+    "LEDGER_KIND",
+    "RUNNERS",
+    "UNMAPPED",
+    "PlacedPerson",
+    "RunDetail",
+    "RunSummary",
+    "TalentReplay",
+    "box_people",
+    "list_runs",
+    "replay_run",
+    "run_detail",
+    "run_talent_map",
+    "sweep_talent_maps",
+]
