@@ -117,7 +117,11 @@ def compute(pack: Pack, loaded: Loaded, *, reference_date: dt.date, processes: i
     """
     try:
         return map_talent(pack, reference_date, loaded.subjects, processes=processes)
-    except (PackNotEffective, ProfileInvalid) as exc:
+    except PackNotEffective as exc:
+        raise InvalidInput(
+            exc.message, [{"field": "reference_date", "message": exc.message}]
+        ) from exc
+    except ProfileInvalid as exc:
         raise InvalidInput(exc.message, [p.as_dict() for p in exc.problems]) from exc
 
 
