@@ -33,14 +33,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from api.schemas.registry_import import RegistryRowValidator
 from bench.pool import REFERENCE_DATE, pool
 from rules.pack import load_shipped
-from rules.talent import Subject, map_talent, snapshot
+from rules.talent import Subject, map_talent
 from rules.vocab import PositionLevel
 from workflow import talent
 from workflow.core import connect, upgrade_schema
 from workflow.identity import actor_named, create_user
 from workflow.models import Employee, RulePack, Tenant
 from workflow.registry.demo import seed_demo
-from workflow.talent.runs import compute, gzip_json, load_subjects, store
+from workflow.talent.runs import compute, gzip_snapshot, load_subjects, store
 
 NOW = dt.datetime(2026, 3, 2, tzinfo=dt.UTC)
 LEVELS = (PositionLevel.PELAKSANA, PositionLevel.PENGAWAS, PositionLevel.ADMINISTRATOR)
@@ -68,7 +68,7 @@ def pure(sizes: list[tuple[int, int]]) -> None:
         result = map_talent(pack, REFERENCE_DATE, people, processes=processes)
         seconds = time.perf_counter() - start
         start = time.perf_counter()
-        stored = gzip_json(snapshot(REFERENCE_DATE, people))
+        stored = gzip_snapshot(REFERENCE_DATE, people)
         snap = time.perf_counter() - start
         print(
             f"  {size:>7,} employees, {processes} process(es): {seconds:6.2f} s "

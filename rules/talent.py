@@ -180,19 +180,24 @@ def map_talent(
     )
 
 
-def snapshot(reference_date: dt.date, subjects: Iterable[Subject]) -> dict[str, Any]:
-    """Return a run's input as JSON data, to store it and replay it later."""
-    return {
-        "reference_date": reference_date.isoformat(),
-        "subjects": [
-            {
-                "level": s.level.value if s.level is not None else None,
-                "unit": s.unit,
-                "profile": s.profile.to_json(),
-            }
-            for s in sorted(subjects, key=lambda s: s.profile.nip)
-        ],
-    }
+def snapshot_json(reference_date: dt.date, subjects: Iterable[Subject]) -> bytes:
+    """Return a run's input as JSON text, to store it and replay it later.
+
+    ``{"reference_date", "subjects": [{"level", "profile", "unit"}, …] sorted by NIP}``, each
+    profile in its canonical JSON (written directly: it is the costly part of storing a run).
+    """
+    parts = [
+        b'{"level":'
+        + _dumps(s.level.value if s.level is not None else None).encode()
+        + b',"profile":'
+        + s.profile.canonical_json()
+        + b',"unit":'
+        + _dumps(s.unit).encode()
+        + b"}"
+        for s in sorted(subjects, key=lambda s: s.profile.nip)
+    ]
+    head = f'{{"reference_date":"{reference_date.isoformat()}","subjects":['.encode()
+    return head + b",".join(parts) + b"]}"
 
 
 def from_snapshot(data: Any) -> tuple[dt.date, list[Subject]]:

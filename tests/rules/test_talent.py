@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 
 from rules.errors import PackNotEffective, ProfileInvalid
 from rules.pack import Pack, load_shipped
-from rules.talent import Subject, from_snapshot, map_talent, snapshot, target_level
+from rules.talent import Subject, from_snapshot, map_talent, snapshot_json, target_level
 from rules.vocab import PositionLevel
 from tests.support.rules import REFERENCE, candidate
 
@@ -97,7 +98,7 @@ def test_the_snapshot_replays_bit_for_bit(pack: Pack) -> None:
         Subject(candidate(nip="198003152005019999"), None, None)
     ]
     recorded = map_talent(pack, REFERENCE, subjects)
-    reference, restored = from_snapshot(snapshot(REFERENCE, subjects))
+    reference, restored = from_snapshot(json.loads(snapshot_json(REFERENCE, subjects)))
     replayed = map_talent(pack, reference, restored)
     assert replayed.result_digest == recorded.result_digest
     assert replayed.input_digest == recorded.input_digest

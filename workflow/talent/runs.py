@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import structlog
 from sqlalchemy import func, insert, select
@@ -21,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from rules.errors import PackNotEffective, ProfileInvalid
 from rules.pack import Pack
-from rules.talent import METHOD, Subject, TalentMap, map_talent, snapshot
+from rules.talent import METHOD, Subject, TalentMap, map_talent, snapshot_json
 from rules.vocab import PositionLevel
 from workflow import ledger, screening
 from workflow.core import Actor, Database, InvalidInput, NotFound, Refused, readable
@@ -125,10 +123,9 @@ def compute(pack: Pack, loaded: Loaded, *, reference_date: dt.date, processes: i
         raise InvalidInput(exc.message, [p.as_dict() for p in exc.problems]) from exc
 
 
-def gzip_json(data: Any) -> bytes:
-    """Return the gzip (no timestamp) of compact sorted JSON."""
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return gzip.compress(text.encode("utf-8"), compresslevel=6, mtime=0)
+def gzip_snapshot(reference_date: dt.date, subjects: Sequence[Subject]) -> bytes:
+    """Return the gzip (fast level, no timestamp) of a run's input snapshot."""
+    return gzip.compress(snapshot_json(reference_date, subjects), compresslevel=1, mtime=0)
 
 
 def store(
@@ -151,7 +148,7 @@ def store(
         employees=len(result.placements),
         mapped=result.mapped,
         pool=result.pool,
-        snapshot=gzip_json(snapshot(result.reference_date, loaded.subjects)),
+        snapshot=gzip_snapshot(result.reference_date, loaded.subjects),
         data_as_of=loaded.data_as_of,
         trigger=trigger,
         created_by=created_by,
