@@ -15,6 +15,8 @@ from api.personal_data import recorder
 from api.requests import json_only
 from api.schemas.talent import (
     PlacedPersonRead,
+    SuccessorListRead,
+    SuccessorQuery,
     TalentReplayRead,
     TalentRunCreate,
     TalentRunDetailRead,
@@ -135,3 +137,26 @@ def replay_run(run_id: int) -> Any:
     """Recompute the run from its stored snapshot with its pack: reproduced bit for bit, or
     which stored placements (by employee id) differ. Reads only."""
     return talent.replay_run(db(), actor=current_actor(), run_id=run_id).as_dict()
+
+
+@blp.route("/talent/key-positions/<id:position_id>/successors")
+@requires(*READERS)
+@blp.arguments(SuccessorQuery, location="query", as_kwargs=True)
+@blp.response(200, SuccessorListRead)
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+def key_position_successors(
+    position_id: int, pack: str, limit: int, reference_date: dt.date | None = None
+) -> Any:
+    """The key position's successors ready now or within the readiness horizon, ranked by the
+    vacancy screening's rules and ranking, each with what they still lack. Personal data: each
+    one returned is in the access log."""
+    found = talent.successors(
+        db(),
+        recorder=recorder("talent_successors"),
+        position_id=position_id,
+        pack=pack,
+        reference_date=reference_date or dt.datetime.now(dt.UTC).date(),
+        limit=limit,
+    )
+    return found

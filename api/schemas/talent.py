@@ -119,3 +119,59 @@ class TalentReplayRead(Schema):
         required=True,
         metadata={"description": "Stored placements (by employee id) the replay does not give"},
     )
+
+
+class SuccessorQuery(Schema):
+    """Options of a successor list."""
+
+    pack = fields.String(
+        load_default="bkn-national",
+        validate=[validate.Length(min=1, max=80), validate.Regexp(r"^[A-Za-z0-9._-]+$")],
+        metadata={"description": "A published pack: a digest, or a pack id (its newest)"},
+    )
+    reference_date = fields.Date(metadata={"description": "Default: today (UTC)"})
+    limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+    @validates_schema
+    def _sane_date(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        date = data.get("reference_date")
+        if date is not None and not dt.date(2000, 1, 1) <= date <= dt.date(2100, 12, 31):
+            raise ValidationError("must be within 2000-01-01..2100-12-31", "reference_date")
+
+
+class LackRead(Schema):
+    """A criterion the successor fails or lacks data for, and what would change it."""
+
+    criterion = fields.String(required=True, metadata={"example": "training.leadership"})
+    outcome = fields.String(required=True, validate=validate.OneOf(["fail", "missing_data"]))
+    hard = fields.Boolean(required=True)
+    hint = fields.Dict(allow_none=True, metadata={"description": "{id, en}"})
+
+
+class SuccessorRead(PersonalDataSchema):
+    """A ranked successor (personal data: every one returned is logged)."""
+
+    employee_id_attribute: ClassVar[str] = "employee_id"
+
+    employee_id = fields.Integer(required=True)
+    nip = fields.String(required=True)
+    name = fields.String(required=True)
+    rank = fields.Integer(required=True)
+    status = fields.String(required=True)
+    box = fields.Integer(allow_none=True)
+    readiness = fields.Dict(required=True, metadata={"example": {"id": "Siap Sekarang"}})
+    lacks = fields.List(fields.Nested(LackRead), required=True)
+
+
+class SuccessorListRead(Schema):
+    """A key position's ranked successors within the readiness horizon."""
+
+    position_id = fields.Integer(required=True)
+    position_code = fields.String(required=True)
+    agency = fields.String(required=True)
+    pack_digest = _DIGEST
+    reference_date = fields.Date(required=True)
+    candidates = fields.Integer(required=True)
+    within_horizon = fields.Integer(required=True)
+    ready_now = fields.Integer(required=True)
+    successors = fields.List(fields.Nested(SuccessorRead), required=True)

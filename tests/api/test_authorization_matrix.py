@@ -248,6 +248,12 @@ POLICY = (
     Rule("GET", "/api/v1/talent/runs/{run_id}/pool", TALENT_READERS, target=True),
     Rule("POST", "/api/v1/talent/runs/{run_id}/replay", REPLAYERS, target=True),
     Rule("POST", "/api/v1/talent/runs", TALENT_RUNNERS, ok=201, setup=_talent_run),
+    Rule(
+        "GET",
+        "/api/v1/talent/key-positions/{position_id}/successors",
+        TALENT_READERS,
+        target=True,
+    ),
     # header-only files: an empty import, valid for any agency (national HR: BKN's own records)
     Rule(
         "POST",

@@ -102,6 +102,12 @@ def _config() -> schemathesis.Config:
                     "checks": {"positive_data_acceptance": {"expected-statuses": [*OK, "422"]}},
                 },
                 {
+                    # A schema-valid position id can name a position that is not a key
+                    # position, and a date outside the pack's period: 422 naming the field.
+                    "include-name": "GET /api/v1/talent/key-positions/{position_id}/successors",
+                    "checks": {"positive_data_acceptance": {"expected-statuses": [*OK, "422"]}},
+                },
+                {
                     # The path's integer is a box only within 1-9 (422 naming the field).
                     "include-name": "GET /api/v1/talent/runs/{run_id}/boxes/{box}/people",
                     "checks": {"positive_data_acceptance": {"expected-statuses": [*OK, "422"]}},

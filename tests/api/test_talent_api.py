@@ -94,3 +94,28 @@ def test_another_agencys_run_and_a_missing_box_are_refused(api: FlaskClient, wor
     own = _start(api, world)
     assert api.get(f"{RUNS}/{own['id']}/boxes/10/people", headers=headers).status_code == 422
     assert api.get(f"{RUNS}/999999/boxes/1/people", headers=headers).status_code == 404
+
+
+def test_a_key_positions_successors_are_logged_and_bounded(
+    api: FlaskClient, world: World, database: Database
+) -> None:
+    add_known(database, tenant_id=world.tenant_id["province"])
+    url = f"/api/v1/talent/key-positions/{world.position_id['province']}/successors"
+    headers = world.headers("province.hr")
+    response = api.get(f"{url}?reference_date=2026-03-01", headers=headers)
+    assert response.status_code == 200
+    assert response.json["agency"] == "36.00"
+    assert response.json["candidates"] == 7  # the position's three holders are not candidates
+    listed = {s["employee_id"] for s in response.json["successors"]}
+    with database.read() as session:
+        logged = set(
+            session.scalars(
+                select(PersonalDataAccess.employee_id).where(
+                    PersonalDataAccess.purpose == "talent_successors"
+                )
+            )
+        )
+    assert logged == listed
+    assert api.get(f"{url}?limit=0", headers=headers).status_code == 422
+    other = f"/api/v1/talent/key-positions/{world.position_id['city']}/successors"
+    assert api.get(other, headers=headers).status_code == 404

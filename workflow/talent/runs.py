@@ -170,8 +170,10 @@ def store(
         }
         for p in result.placements
     ]
+    table = TalentPlacement.metadata.tables[TalentPlacement.__tablename__]
+    statement = insert(table)  # Core executemany: no ORM work per row
     for start in range(0, len(rows), 5000):
-        session.execute(insert(TalentPlacement), rows[start : start + 5000])
+        session.execute(statement, rows[start : start + 5000])
     ledger.append(
         session,
         tenant_id=loaded.tenant_id,
