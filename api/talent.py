@@ -14,7 +14,11 @@ from api.pagination import LINK_HEADER, PageQuery, page_of, page_request, paged
 from api.personal_data import recorder
 from api.requests import json_only
 from api.schemas.talent import (
+    AgencyQualityRead,
+    DataQualityQuery,
     PlacedPersonRead,
+    RecordsToFixQuery,
+    RecordToFixRead,
     SuccessorListRead,
     SuccessorQuery,
     TalentReplayRead,
@@ -160,3 +164,54 @@ def key_position_successors(
         limit=limit,
     )
     return found
+
+
+def _today() -> dt.date:
+    return dt.datetime.now(dt.UTC).date()
+
+
+@blp.route("/talent/data-quality")
+@requires(*READERS)
+@blp.arguments(DataQualityQuery, location="query", as_kwargs=True)
+@blp.arguments(PageQuery, location="query", as_kwargs=True)
+@blp.response(200, page_of(AgencyQualityRead), headers=LINK_HEADER)
+def data_quality(assessment_years: int, reference_date: dt.date | None = None, **args: Any) -> Any:
+    """Each agency's data quality: employees, complete records, score and holes (BKN sees every
+    agency side by side; anyone else their own). Counts only."""
+    return paged(
+        talent.agency_quality(
+            db(),
+            actor=current_actor(),
+            reference_date=reference_date or _today(),
+            assessment_years=assessment_years,
+            page=page_request(args),
+        )
+    )
+
+
+@blp.route("/talent/data-quality/<string:code>/records")
+@requires(*READERS)
+@blp.arguments(RecordsToFixQuery, location="query", as_kwargs=True)
+@blp.arguments(PageQuery, location="query", as_kwargs=True)
+@blp.response(200, page_of(RecordToFixRead), headers=LINK_HEADER)
+@blp.alt_response(404, response="NOT_FOUND")
+def records_to_fix(
+    code: str,
+    assessment_years: int,
+    reference_date: dt.date | None = None,
+    hole: str | None = None,
+    **args: Any,
+) -> Any:
+    """The agency's records with holes, by NIP, each with its holes. Personal data: each one
+    returned is in the access log."""
+    return paged(
+        talent.records_to_fix(
+            db(),
+            recorder=recorder("talent_data_quality"),
+            agency=code,
+            reference_date=reference_date or _today(),
+            assessment_years=assessment_years,
+            hole=hole,
+            page=page_request(args),
+        )
+    )

@@ -175,3 +175,59 @@ class SuccessorListRead(Schema):
     within_horizon = fields.Integer(required=True)
     ready_now = fields.Integer(required=True)
     successors = fields.List(fields.Nested(SuccessorRead), required=True)
+
+
+_HOLES = (
+    "no_recent_assessment",
+    "missing_performance_year",
+    "no_position_history",
+    "no_lhkpn",
+    "no_health_certificate",
+)
+
+
+class DataQualityQuery(Schema):
+    """Options of the data-quality figures (docs/talent.md defines each hole)."""
+
+    reference_date = fields.Date(metadata={"description": "Default: today (UTC)"})
+    assessment_years = fields.Integer(
+        load_default=3,
+        validate=validate.Range(min=1, max=20),
+        metadata={"description": "An assessment older than this many years is a hole"},
+    )
+
+    @validates_schema
+    def _sane_date(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        date = data.get("reference_date")
+        if date is not None and not dt.date(2000, 1, 1) <= date <= dt.date(2100, 12, 31):
+            raise ValidationError("must be within 2000-01-01..2100-12-31", "reference_date")
+
+
+class RecordsToFixQuery(DataQualityQuery):
+    """Options of the records to fix."""
+
+    hole = fields.String(validate=validate.OneOf(_HOLES), metadata={"description": "Only this"})
+
+
+class AgencyQualityRead(Schema):
+    """One agency's data quality (counts only)."""
+
+    agency = fields.String(required=True, metadata={"example": "36.00"})
+    name = fields.String(required=True)
+    employees = fields.Integer(required=True)
+    complete = fields.Integer(required=True, metadata={"description": "Records without a hole"})
+    score = fields.Integer(
+        required=True, metadata={"description": "complete / employees, hundredths of a percent"}
+    )
+    holes = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+
+
+class RecordToFixRead(PersonalDataSchema):
+    """An employee whose record has holes (personal data: every one returned is logged)."""
+
+    employee_id_attribute: ClassVar[str] = "employee_id"
+
+    employee_id = fields.Integer(required=True)
+    nip = fields.String(required=True, metadata={"description": "GET /api/v1/employees/{nip}"})
+    name = fields.String(required=True)
+    holes = fields.List(fields.String(validate=validate.OneOf(_HOLES)), required=True)

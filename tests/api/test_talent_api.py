@@ -119,3 +119,32 @@ def test_a_key_positions_successors_are_logged_and_bounded(
     assert api.get(f"{url}?limit=0", headers=headers).status_code == 422
     other = f"/api/v1/talent/key-positions/{world.position_id['city']}/successors"
     assert api.get(other, headers=headers).status_code == 404
+
+
+def test_data_quality_scores_each_agency_and_lists_the_records_to_fix(
+    api: FlaskClient, world: World
+) -> None:
+    query = "?reference_date=2026-03-01"
+    page = api.get(
+        f"/api/v1/talent/data-quality{query}", headers=world.headers("national.auditor")
+    ).json
+    province = next(item for item in page["items"] if item["agency"] == "36.00")
+    # one complete record; two without assessment, rating or position history
+    assert (province["employees"], province["complete"], province["score"]) == (3, 1, 3333)
+    assert province["holes"]["no_position_history"] == 2
+    records = api.get(
+        f"/api/v1/talent/data-quality/36.00/records{query}&hole=no_position_history",
+        headers=world.headers("province.hr"),
+    )
+    assert records.status_code == 200
+    assert records.json["total"] == 2
+    assert all("no_position_history" in item["holes"] for item in records.json["items"])
+    bad = api.get(
+        "/api/v1/talent/data-quality/36.00/records?hole=no_photo",
+        headers=world.headers("province.hr"),
+    )
+    assert bad.status_code == 422
+    other = api.get(
+        "/api/v1/talent/data-quality/36.73/records", headers=world.headers("province.hr")
+    )
+    assert other.status_code == 404
