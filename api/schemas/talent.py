@@ -196,12 +196,6 @@ class DataQualityQuery(Schema):
         metadata={"description": "An assessment older than this many years is a hole"},
     )
 
-    @validates_schema
-    def _sane_date(self, data: dict[str, Any], **_kwargs: Any) -> None:
-        date = data.get("reference_date")
-        if date is not None and not dt.date(2000, 1, 1) <= date <= dt.date(2100, 12, 31):
-            raise ValidationError("must be within 2000-01-01..2100-12-31", "reference_date")
-
 
 class RecordsToFixQuery(DataQualityQuery):
     """Options of the records to fix."""

@@ -76,6 +76,8 @@ def holes(
 
 
 def _years_before(day: dt.date, years: int) -> dt.date:
+    if day.year - years < dt.MINYEAR:
+        return dt.date.min
     try:
         return day.replace(year=day.year - years)
     except ValueError:  # 29 February

@@ -149,3 +149,14 @@ def test_bkn_sees_every_agency_and_an_agency_only_itself(database: Database, wor
             assessment_years=0,
             page=PAGE,
         )
+
+
+def test_any_reference_date_is_read(database: Database, world: World) -> None:
+    page = talent.agency_quality(
+        database,
+        actor=_actor(database, "province.hr"),
+        reference_date=dt.date(5, 1, 1),
+        assessment_years=20,
+        page=PAGE,
+    )
+    assert page.items[0].holes["no_recent_assessment"] == 3
