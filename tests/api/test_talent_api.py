@@ -122,7 +122,7 @@ def test_a_key_positions_successors_are_logged_and_bounded(
 
 
 def test_data_quality_scores_each_agency_and_lists_the_records_to_fix(
-    api: FlaskClient, world: World
+    api: FlaskClient, world: World, database: Database
 ) -> None:
     query = "?reference_date=2026-03-01"
     page = api.get(
@@ -138,6 +138,9 @@ def test_data_quality_scores_each_agency_and_lists_the_records_to_fix(
     )
     assert records.status_code == 200
     assert records.json["total"] == 2
+    assert _logged(database, "talent_data_quality") == {
+        item["employee_id"] for item in records.json["items"]
+    }
     assert all("no_position_history" in item["holes"] for item in records.json["items"])
     bad = api.get(
         "/api/v1/talent/data-quality/36.00/records?hole=no_photo",
@@ -148,3 +151,27 @@ def test_data_quality_scores_each_agency_and_lists_the_records_to_fix(
         "/api/v1/talent/data-quality/36.73/records", headers=world.headers("province.hr")
     )
     assert other.status_code == 404
+
+
+def _logged(database: Database, purpose: str) -> set[int]:
+    with database.read() as session:
+        return set(
+            session.scalars(
+                select(PersonalDataAccess.employee_id).where(PersonalDataAccess.purpose == purpose)
+            )
+        )
+
+
+def test_the_unmapped_and_the_pool_are_logged(
+    api: FlaskClient, world: World, database: Database
+) -> None:
+    add_known(database, tenant_id=world.tenant_id["province"])
+    run = _start(api, world)
+    headers = world.headers("province.hr")
+    unmapped = api.get(f"{RUNS}/{run['id']}/unmapped/people", headers=headers).json
+    assert unmapped["total"] == 3
+    shown = {item["employee_id"] for item in unmapped["items"]}
+    pool = api.get(f"{RUNS}/{run['id']}/pool", headers=headers).json
+    assert pool["total"] == 4
+    shown |= {item["employee_id"] for item in pool["items"]}
+    assert _logged(database, "talent_box") == shown
