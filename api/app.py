@@ -24,6 +24,7 @@ from api import (
     registry,
     requests,
     screening,
+    talent,
     users,
     vacancies,
 )
@@ -174,6 +175,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         screening.packs_blp,
         ledger.blp,
         monitoring.blp,
+        talent.blp,
     ):
         api.register_blueprint(blueprint, url_prefix=API_PREFIX)
     app.register_blueprint(docs.blp)

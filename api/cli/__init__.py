@@ -15,6 +15,7 @@ from api.cli.demo import demo_cli
 from api.cli.registry import registry_cli
 from api.cli.rules import rules_cli
 from api.cli.scheduler import scheduler_cli
+from api.cli.talent import talent_cli
 from api.cli.users import tokens_cli, users_cli
 from api.cli.vacancies import delegation_cli, vacancy_cli
 
@@ -31,3 +32,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(scheduler_cli)
     app.cli.add_command(vacancy_cli)
     app.cli.add_command(delegation_cli)
+    app.cli.add_command(talent_cli)

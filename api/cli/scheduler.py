@@ -11,7 +11,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from flask.cli import AppGroup
 
 from api.state import db, settings
-from workflow import vacancies
+from workflow import talent, vacancies
 from workflow.core import Database
 
 log = structlog.get_logger(__name__)
@@ -20,6 +20,7 @@ scheduler_cli = AppGroup("scheduler", help="SLA reminders, escalations and pendi
 
 SLA_JOB_ID = "sla-sweep"
 SCREENING_JOB_ID = "screening-sweep"
+TALENT_JOB_ID = "talent-sweep"
 """Fixed job ids: a restart replaces the jobs instead of adding duplicates."""
 
 
@@ -40,6 +41,13 @@ def run_screening_sweep(database: Database, processes: int) -> None:
         log.info("screening_sweep_done", vacancies=done)
 
 
+def run_talent_sweep(database: Database, processes: int) -> None:
+    """Map every agency whose registry changed since its last talent-map run (a scheduled job)."""
+    mapped = talent.sweep_talent_maps(database, now=_now(), processes=processes)
+    if mapped:
+        log.info("talent_sweep_done", agencies=mapped)
+
+
 def _processes() -> int:
     configured = settings().screening_processes
     return configured if configured > 0 else (os.cpu_count() or 1)
@@ -55,6 +63,7 @@ def run() -> None:
     jobs = (
         (run_sla_sweep, (database,), SLA_JOB_ID),
         (run_screening_sweep, (database, _processes()), SCREENING_JOB_ID),
+        (run_talent_sweep, (database, _processes()), TALENT_JOB_ID),
     )
     for job, args, job_id in jobs:
         scheduler.add_job(
@@ -88,7 +97,8 @@ def sweep_once(at: str | None) -> None:
         now = parsed.replace(tzinfo=dt.UTC) if parsed.tzinfo is None else parsed.astimezone(dt.UTC)
     screened = vacancies.run_pending_screenings(db(), now=now, processes=_processes())
     report = vacancies.sweep_deadlines(db(), now=now)
+    mapped = talent.sweep_talent_maps(db(), now=now, processes=_processes())
     click.echo(
         f"screened: {screened or 'none'}; reminded: {report.reminded or 'none'}; "
-        f"escalated: {report.escalated or 'none'}"
+        f"escalated: {report.escalated or 'none'}; talent maps: {', '.join(mapped) or 'none'}"
     )

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from api.personal_data import PersonalDataSchema, UnrecordedDisclosure
 from api.schemas.registry import EmployeeSummaryRead
-from tests.api import test_screening_api
+from tests.api import test_screening_api, test_talent_api
 from tests.api.conftest import World
 from workflow.core.db import Database
 from workflow.models import Employee, PersonalDataAccess
@@ -39,6 +39,21 @@ RECORDED_ELSEWHERE: dict[tuple[str, str], Callable[..., None]] = {
     ),
     ("post", "/api/v1/rule-packs/{digest}/explain"): (
         test_screening_api.test_explaining_a_registry_employee_for_a_position_records_the_read
+    ),
+    ("get", "/api/v1/talent/runs/{run_id}/boxes/{box}/people"): (
+        test_talent_api.test_hr_maps_the_agency_and_opens_a_box
+    ),
+    ("get", "/api/v1/talent/runs/{run_id}/unmapped/people"): (
+        test_talent_api.test_the_unmapped_and_the_pool_are_logged
+    ),
+    ("get", "/api/v1/talent/runs/{run_id}/pool"): (
+        test_talent_api.test_the_unmapped_and_the_pool_are_logged
+    ),
+    ("get", "/api/v1/talent/key-positions/{position_id}/successors"): (
+        test_talent_api.test_a_key_positions_successors_are_logged_and_bounded
+    ),
+    ("get", "/api/v1/talent/data-quality/{code}/records"): (
+        test_talent_api.test_data_quality_scores_each_agency_and_lists_the_records_to_fix
     ),
 }
 

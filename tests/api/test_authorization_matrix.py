@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from tests.api.conftest import NOW, World, roles_of
 from tests.support.screening import screen_province_vacancy
+from workflow import talent
 from workflow.core.db import Database
 from workflow.identity.accounts import actor_by_username
 from workflow.identity.admin import user_etag
@@ -47,6 +48,8 @@ MATRIX_NIP = "{nip}"
 MATRIX_POSITION = -1
 """Placeholders in bodies, replaced with the province's employee and position."""
 LEDGER = frozenset({"auditor", "national_reviewer"})
+TALENT_RUNNERS = frozenset({"hr", "national_reviewer"})
+TALENT_READERS = frozenset({"hr", "authority", "national_reviewer", "auditor"})
 
 
 @dataclass(frozen=True)
@@ -135,6 +138,12 @@ def _delegation(_database: Database, world: World, username: str | None, n: int)
         "reason": f"matrix {n}",
     }
     return Prepared(body=body)
+
+
+def _talent_run(_database: Database, world: World, username: str | None, n: int) -> Prepared:
+    """HR maps its own agency by default; a national caller names the province."""
+    national = _agency(username) == "national"
+    return Prepared(body={"agencies": [world.tenant_code["province"]]} if national else {})
 
 
 POLICY = (
@@ -231,6 +240,22 @@ POLICY = (
     Rule("GET", "/api/v1/monitoring/agencies", LEDGER, listed="agency"),
     Rule("GET", "/api/v1/monitoring/deviations", LEDGER),
     Rule("GET", "/api/v1/monitoring/nine-box", LEDGER, listed="agency"),
+    # --- talent management (api/talent.py): {run_id} is a talent-map run of the province
+    Rule("GET", "/api/v1/talent/runs", TALENT_READERS, listed="talent_run"),
+    Rule("GET", "/api/v1/talent/runs/{run_id}", TALENT_READERS, target=True),
+    Rule("GET", "/api/v1/talent/runs/{run_id}/boxes/{box}/people", TALENT_READERS, target=True),
+    Rule("GET", "/api/v1/talent/runs/{run_id}/unmapped/people", TALENT_READERS, target=True),
+    Rule("GET", "/api/v1/talent/runs/{run_id}/pool", TALENT_READERS, target=True),
+    Rule("POST", "/api/v1/talent/runs/{run_id}/replay", REPLAYERS, target=True),
+    Rule("GET", "/api/v1/talent/data-quality", TALENT_READERS, listed="agency"),
+    Rule("GET", "/api/v1/talent/data-quality/{code}/records", TALENT_READERS, target=True),
+    Rule("POST", "/api/v1/talent/runs", TALENT_RUNNERS, ok=201, setup=_talent_run),
+    Rule(
+        "GET",
+        "/api/v1/talent/key-positions/{position_id}/successors",
+        TALENT_READERS,
+        target=True,
+    ),
     # header-only files: an empty import, valid for any agency (national HR: BKN's own records)
     Rule(
         "POST",
@@ -280,6 +305,7 @@ def _fill(path: str, world: World, rule: Rule, screened: int, **params: Any) -> 
         "vacancy_id": screened if rule.screened else world.vacancy_id["province"],
         "action": "submit",
         "digest": world.pack_digest,
+        "box": 5,
     }
     return path.format(**(values | params))
 
@@ -300,6 +326,15 @@ def _fill_body(body: dict[str, Any] | None, world: World) -> dict[str, Any] | No
 
 
 @pytest.fixture
+def talent_run(database: Database, world: World) -> int:
+    """A talent-map run of the province, made by its HR officer."""
+    with database.read() as session:
+        hr = actor_by_username(session, "province.hr")
+    (run,) = talent.run_talent_map(database, actor=hr, now=NOW)
+    return run.id
+
+
+@pytest.fixture
 def screened_vacancy(database: Database, world: World) -> int:
     """A province vacancy screened for real; the world's own draft vacancies stay as they are."""
     return screen_province_vacancy(database, world).vacancy_id
@@ -314,6 +349,7 @@ def _listed_key(rule: Rule, world: World) -> tuple[str, Any]:
         "vacancy": ("id", world.vacancy_id["province"]),
         "ledger": ("tenant", world.tenant_code["province"]),
         "agency": ("agency", world.tenant_code["province"]),
+        "talent_run": ("agency", world.tenant_code["province"]),
     }[rule.listed or ""]
 
 
@@ -337,7 +373,7 @@ def test_policy_covers_every_documented_endpoint(api: FlaskClient) -> None:
 
 
 def test_every_cell_of_the_matrix(
-    api: FlaskClient, world: World, database: Database, screened_vacancy: int
+    api: FlaskClient, world: World, database: Database, screened_vacancy: int, talent_run: int
 ) -> None:
     cells = _cells()
     mismatches = []
@@ -352,7 +388,8 @@ def test_every_cell_of_the_matrix(
         prepared = rule.setup(database, world, username, n) if rule.setup else Prepared()
         headers.update(prepared.headers)
         body = prepared.body if prepared.body is not None else body
-        path = _fill(rule.path, world, rule, screened_vacancy, **prepared.params)
+        params = {"run_id": talent_run} | prepared.params
+        path = _fill(rule.path, world, rule, screened_vacancy, **params)
         if rule.files is not None:
             parts = [(io.BytesIO(text.encode()), name) for name, text in rule.files.items()]
             response = api.open(

@@ -96,6 +96,23 @@ def _config() -> schemathesis.Config:
                     "checks": {"positive_data_acceptance": {"expected-statuses": [*OK, "422"]}},
                 },
                 {
+                    # A schema-valid run can name a date outside the pack's effective period,
+                    # or leave out the agencies a BKN caller must name: 422 naming the field.
+                    "include-name": "POST /api/v1/talent/runs",
+                    "checks": {"positive_data_acceptance": {"expected-statuses": [*OK, "422"]}},
+                },
+                {
+                    # A schema-valid position id can name a position that is not a key
+                    # position, and a date outside the pack's period: 422 naming the field.
+                    "include-name": "GET /api/v1/talent/key-positions/{position_id}/successors",
+                    "checks": {"positive_data_acceptance": {"expected-statuses": [*OK, "422"]}},
+                },
+                {
+                    # The path's integer is a box only within 1-9 (422 naming the field).
+                    "include-name": "GET /api/v1/talent/runs/{run_id}/boxes/{box}/people",
+                    "checks": {"positive_data_acceptance": {"expected-statuses": [*OK, "422"]}},
+                },
+                {
                     # A schema-valid upload is arbitrary bytes under arbitrary file names: only
                     # the file rules of docs/import.md, which a schema cannot state (names of
                     # the CSV set, headers, row checks), decide, so 422 with problems is right.

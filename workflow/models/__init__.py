@@ -18,6 +18,7 @@ from workflow.models.registry import (
     TrainingRecord,
 )
 from workflow.models.rules import RulePack
+from workflow.models.talent import TalentPlacement, TalentRun
 from workflow.models.vacancy import (
     CommitteeMember,
     ConflictDeclaration,
@@ -54,6 +55,8 @@ __all__ = [
     "RulePack",
     "ScreeningRun",
     "ShortlistEntry",
+    "TalentPlacement",
+    "TalentRun",
     "Tenant",
     "TrainingRecord",
     "User",

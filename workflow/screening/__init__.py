@@ -18,6 +18,7 @@ from workflow.screening.pool import screen_position
 from workflow.screening.profiles import (
     find_position,
     load_profile,
+    load_profiles,
     registry_candidate,
     vacancy_context,
 )
@@ -34,6 +35,7 @@ __all__ = [
     "list_packs",
     "list_published",
     "load_profile",
+    "load_profiles",
     "load_published",
     "pack_detail",
     "publish_pack",

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Executable, select
 from sqlalchemy.orm import Session
 
 from rules.profile import (
@@ -148,23 +148,85 @@ def load_profiles(
             (Employee.position_id.is_(None)) | (Employee.position_id != exclude_position_id)
         )
     ids = selection.scalar_subquery()
+    # Core rows, not ORM objects: building an instance per history row cost most of the time
     employees = session.execute(
-        select(Employee, Tenant.code, Position.code)
+        select(
+            Employee.id,
+            Employee.nip,
+            Employee.birth_date,
+            Employee.employment_type,
+            Employee.name,
+            Employee.gender,
+            Tenant.code,
+            Employee.rank,
+            Employee.rank_tmt,
+            Position.code,
+            Employee.lhkpn_year,
+            Employee.health_certificate_date,
+            Employee.disciplinary_case_pending,
+        )
         .join(Tenant, Employee.tenant_id == Tenant.id)
         .outerjoin(Position, Employee.position_id == Position.id)
         .where(Employee.id.in_(selection))
         .order_by(Employee.nip)
     ).all()
-    education = _grouped(session, select(Education).where(Education.employee_id.in_(ids)))
+    education = _grouped(
+        session,
+        select(
+            Education.employee_id,
+            Education.year,
+            Education.id,
+            Education.level,
+            Education.field,
+            Education.institution,
+        ).where(Education.employee_id.in_(ids)),
+    )
     positions = _grouped(
-        session, select(PositionHistory).where(PositionHistory.employee_id.in_(ids))
+        session,
+        select(
+            PositionHistory.employee_id,
+            PositionHistory.start_date,
+            PositionHistory.id,
+            PositionHistory.level,
+            PositionHistory.end_date,
+            PositionHistory.title,
+            PositionHistory.unit,
+        ).where(PositionHistory.employee_id.in_(ids)),
     )
-    trainings = _grouped(session, select(TrainingRow).where(TrainingRow.employee_id.in_(ids)))
+    trainings = _grouped(
+        session,
+        select(
+            TrainingRow.employee_id, TrainingRow.completed_on, TrainingRow.id, TrainingRow.kind
+        ).where(TrainingRow.employee_id.in_(ids)),
+    )
     performance = _grouped(
-        session, select(PerformanceRating).where(PerformanceRating.employee_id.in_(ids))
+        session,
+        select(
+            PerformanceRating.employee_id, PerformanceRating.year, PerformanceRating.predicate
+        ).where(PerformanceRating.employee_id.in_(ids)),
     )
-    penalties = _grouped(session, select(Penalty).where(Penalty.employee_id.in_(ids)))
-    assessments = _grouped(session, select(Assessment).where(Assessment.employee_id.in_(ids)))
+    penalties = _grouped(
+        session,
+        select(
+            Penalty.employee_id,
+            Penalty.start_date,
+            Penalty.id,
+            Penalty.level,
+            Penalty.type,
+            Penalty.end_date,
+        ).where(Penalty.employee_id.in_(ids)),
+    )
+    assessments = _grouped(
+        session,
+        select(
+            Assessment.employee_id,
+            Assessment.assessed_on,
+            Assessment.id,
+            Assessment.method,
+            Assessment.jpm,
+            Assessment.potential,
+        ).where(Assessment.employee_id.in_(ids)),
+    )
     scores: dict[int, list[tuple[str, int]]] = defaultdict(list)
     for assessment_id, competency, level in session.execute(
         select(AssessmentScore.assessment_id, AssessmentScore.competency, AssessmentScore.level)
@@ -174,59 +236,86 @@ def load_profiles(
         scores[assessment_id].append((competency, int(level)))
 
     out = []
-    for employee, tenant_code, position_code in employees:
-        key = employee.id
+    for (
+        key,
+        nip,
+        birth_date,
+        employment_type,
+        name,
+        gender,
+        tenant_code,
+        rank,
+        rank_tmt,
+        position_code,
+        lhkpn_year,
+        health_certificate_date,
+        disciplinary_case_pending,
+    ) in employees:
         out.append(
             CandidateProfile(
-                nip=employee.nip,
-                birth_date=employee.birth_date,
-                employment_type=EmploymentType(employee.employment_type),
-                name=employee.name,
-                gender=Gender(employee.gender),
+                nip=nip,
+                birth_date=birth_date,
+                employment_type=_EMPLOYMENT[employment_type],
+                name=name,
+                gender=_GENDER[gender],
                 tenant=tenant_code,
-                rank=Rank(employee.rank) if employee.rank else None,
-                rank_tmt=employee.rank_tmt,
+                rank=_RANK[rank] if rank else None,
+                rank_tmt=rank_tmt,
                 position_code=position_code,
                 education=tuple(
-                    EducationRecord(EducationLevel(e.level), e.field, e.year, e.institution)
-                    for e in sorted(education[key], key=lambda e: (e.year, e.id))
+                    EducationRecord(_EDUCATION[level], field_, year, institution)
+                    for year, _, level, field_, institution in sorted(education[key])
                 ),
                 positions=tuple(
-                    PositionRecord(
-                        PositionLevel(p.level), p.start_date, p.end_date, p.title, p.unit
-                    )
-                    for p in sorted(positions[key], key=lambda p: (p.start_date, p.id))
+                    PositionRecord(_LEVEL[level], start, end, title, unit)
+                    for start, _, level, end, title, unit in sorted(positions[key])
                 ),
                 trainings=tuple(
-                    TrainingRecord(Training(t.kind), t.completed_on)
-                    for t in sorted(trainings[key], key=lambda t: (t.completed_on, t.id))
+                    TrainingRecord(_TRAINING[kind], completed_on)
+                    for completed_on, _, kind in sorted(trainings[key])
                 ),
                 performance=tuple(
-                    PerformanceRecord(r.year, Predicate(r.predicate))
-                    for r in sorted(performance[key], key=lambda r: r.year)
+                    PerformanceRecord(year, _PREDICATE[predicate])
+                    for year, predicate in sorted(performance[key])
                 ),
                 assessments=tuple(
                     AssessmentRecord(
-                        a.assessed_on,
-                        AssessmentMethod(a.method),
-                        _hundredths(a.jpm),
-                        PotentialCategory(a.potential) if a.potential else None,
-                        tuple(sorted(scores[a.id])),
+                        assessed_on,
+                        _METHOD[method],
+                        _hundredths(jpm),
+                        _POTENTIAL[potential] if potential else None,
+                        tuple(sorted(scores[assessment_id])),
                     )
-                    for a in sorted(assessments[key], key=lambda a: (a.assessed_on, a.id))
+                    for assessed_on, assessment_id, method, jpm, potential in sorted(
+                        assessments[key], key=lambda a: (a[0], a[1])
+                    )
                 ),
                 penalties=tuple(
-                    PenaltyRecord(
-                        PenaltyLevel(p.level), PenaltyType(p.type), p.start_date, p.end_date
+                    PenaltyRecord(_PENALTY_LEVEL[level], _PENALTY_TYPE[type_], start, end)
+                    for start, _, level, type_, end in sorted(
+                        penalties[key], key=lambda p: (p[0], p[1])
                     )
-                    for p in sorted(penalties[key], key=lambda p: (p.start_date, p.id))
                 ),
-                lhkpn_year=employee.lhkpn_year,
-                health_certificate_date=employee.health_certificate_date,
-                disciplinary_case_pending=employee.disciplinary_case_pending,
+                lhkpn_year=lhkpn_year,
+                health_certificate_date=health_certificate_date,
+                disciplinary_case_pending=disciplinary_case_pending,
             )
         )
     return out
+
+
+_EMPLOYMENT = {m.value: m for m in EmploymentType}
+_GENDER = {m.value: m for m in Gender}
+_RANK = {m.value: m for m in Rank}
+_EDUCATION = {m.value: m for m in EducationLevel}
+_LEVEL = {m.value: m for m in PositionLevel}
+_TRAINING = {m.value: m for m in Training}
+_PREDICATE = {m.value: m for m in Predicate}
+_METHOD = {m.value: m for m in AssessmentMethod}
+_POTENTIAL = {m.value: m for m in PotentialCategory}
+_PENALTY_LEVEL = {m.value: m for m in PenaltyLevel}
+_PENALTY_TYPE = {m.value: m for m in PenaltyType}
+"""Enum members by stored value: a dict lookup instead of an enum call per history row."""
 
 
 def load_profile(session: Session, *, nip: str) -> CandidateProfile:
@@ -240,10 +329,11 @@ def load_profile(session: Session, *, nip: str) -> CandidateProfile:
     return found[0]
 
 
-def _grouped(session: Session, query: Select[Any]) -> dict[int, list[Any]]:
-    out: dict[int, list[Any]] = defaultdict(list)
-    for row in session.scalars(query):
-        out[row.employee_id].append(row)
+def _grouped(session: Session, query: Executable) -> dict[int, list[tuple[Any, ...]]]:
+    """Return the rows of ``query`` (employee id first) as tuples of the other columns."""
+    out: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+    for row in session.execute(query):
+        out[row[0]].append(tuple(row[1:]))
     return out
 
 

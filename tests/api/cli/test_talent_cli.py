@@ -1,0 +1,76 @@
+"""Talent-map runs from the command line on the demo registry: run, show, replay, sweep."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskCliRunner
+
+from api.schemas.registry_import import RegistryRowValidator
+from workflow.identity.accounts import create_user
+from workflow.registry.demo import seed_demo
+
+REFERENCE = dt.date(2026, 3, 1)
+
+
+@pytest.fixture
+def seeded(app: Flask, runner: FlaskCliRunner) -> None:
+    """The demo registry, the published packs, an HR officer of Banten and a BKN reviewer."""
+    db = app.extensions["meritflow"].db
+    seed_demo(
+        db,
+        employees=300,
+        seed=5,
+        as_of=REFERENCE,
+        validator=RegistryRowValidator(),
+        now=dt.datetime(2026, 3, 1, tzinfo=dt.UTC),
+    )
+    assert runner.invoke(args=["rules", "publish"]).exit_code == 0
+    create_user(db, tenant_code="BANTEN", username="hr1", display_name="HR", roles=["hr"])
+    create_user(
+        db, tenant_code="BKN", username="bkn", display_name="BKN", roles=["national_reviewer"]
+    )
+
+
+def test_a_run_shows_its_boxes_and_replays(runner: FlaskCliRunner, seeded: None) -> None:
+    made = runner.invoke(args=["talent", "run", "--as", "hr1", "--reference-date", "2026-03-01"])
+    assert made.exit_code == 0, made.output
+    match = re.match(r"run (\d+) BANTEN 2026-03-01: (\d+) employees, (\d+) mapped", made.output)
+    assert match is not None, made.output
+    run_id, employees, mapped = (int(g) for g in match.groups())
+    assert employees > 0
+    assert 0 < mapped <= employees
+    shown = runner.invoke(args=["talent", "show", str(run_id), "--as", "hr1"])
+    assert shown.exit_code == 0
+    counts = re.search(r"by box: (.*)", shown.output)
+    assert counts is not None
+    total = sum(int(part.split("=")[1]) for part in counts.group(1).split(", "))
+    assert total == employees
+    replayed = runner.invoke(args=["talent", "replay", str(run_id)])
+    assert replayed.exit_code == 0, replayed.output
+    assert replayed.output.endswith("reproduced\n")
+
+
+def test_errors_read_as_over_http(runner: FlaskCliRunner, seeded: None) -> None:
+    bkn = runner.invoke(args=["talent", "run", "--as", "bkn"])
+    assert bkn.exit_code == 1
+    assert "name the agencies to map [InvalidInput 422]" in bkn.output
+    missing = runner.invoke(args=["talent", "show", "999"])
+    assert missing.exit_code == 1
+    assert "no talent-map run 999 [NotFound 404]" in missing.output
+    bad_date = runner.invoke(args=["talent", "run", "--as", "hr1", "--reference-date", "soon"])
+    assert bad_date.exit_code == 1
+    assert "reference_date" in bad_date.output
+
+
+def test_the_scheduler_maps_each_changed_agency_once(runner: FlaskCliRunner, seeded: None) -> None:
+    first = runner.invoke(args=["scheduler", "sweep", "--at", "2026-03-02T00:00:00"])
+    assert first.exit_code == 0, first.output
+    mapped = re.search(r"talent maps: (.*)", first.output)
+    assert mapped is not None
+    assert "BANTEN" in mapped.group(1).split(", ")
+    second = runner.invoke(args=["scheduler", "sweep", "--at", "2026-03-02T00:01:00"])
+    assert second.output.rstrip().endswith("talent maps: none")

@@ -1,0 +1,64 @@
+"""Talent management: dated talent-map runs placing every employee of an agency on the 9-box,
+stored like a screening (input snapshot, pack and result digests) and replayable bit for bit;
+the ranked successors of key positions; and each agency's data quality.
+
+Everything other packages use is imported here; the modules beside it are private to the
+concept (the import-linter contracts in pyproject.toml hold that).
+"""
+
+from workflow.talent.quality import (
+    DEFAULT_ASSESSMENT_YEARS,
+    HOLES,
+    AgencyQuality,
+    RecordToFix,
+    agency_quality,
+    holes,
+    records_to_fix,
+)
+from workflow.talent.queries import (
+    UNMAPPED,
+    PlacedPerson,
+    RunDetail,
+    TalentReplay,
+    box_people,
+    list_runs,
+    replay_run,
+    run_detail,
+)
+from workflow.talent.runs import (
+    DEFAULT_PACK,
+    LEDGER_KIND,
+    RUNNERS,
+    RunSummary,
+    run_talent_map,
+    sweep_talent_maps,
+)
+from workflow.talent.succession import MAX_SUCCESSORS, Successor, SuccessorList, successors
+
+__all__ = [
+    "DEFAULT_ASSESSMENT_YEARS",
+    "DEFAULT_PACK",
+    "HOLES",
+    "LEDGER_KIND",
+    "MAX_SUCCESSORS",
+    "RUNNERS",
+    "UNMAPPED",
+    "AgencyQuality",
+    "PlacedPerson",
+    "RecordToFix",
+    "RunDetail",
+    "RunSummary",
+    "Successor",
+    "SuccessorList",
+    "TalentReplay",
+    "agency_quality",
+    "box_people",
+    "holes",
+    "list_runs",
+    "records_to_fix",
+    "replay_run",
+    "run_detail",
+    "run_talent_map",
+    "successors",
+    "sweep_talent_maps",
+]

@@ -1,0 +1,341 @@
+"""Talent-map runs: load an agency's employees, place them with the pure map, store the run.
+
+:func:`run_talent_map` is the use case behind ``POST /talent/runs`` and ``flask talent run``;
+:func:`sweep_talent_maps` is the scheduler's job (a run for every agency whose registry changed
+since its last run). The placement itself is :func:`rules.talent.map_talent`, a pure function
+over loaded profiles, so a background-jobs engine can shard it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import structlog
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from rules.errors import PackNotEffective, ProfileInvalid
+from rules.pack import Pack
+from rules.talent import METHOD, Subject, TalentMap, map_talent, snapshot_json
+from rules.vocab import PositionLevel
+from workflow import ledger, screening
+from workflow.core import Actor, Database, InvalidInput, NotFound, Refused, readable
+from workflow.models import Employee, Position, Role, TalentPlacement, TalentRun, Tenant
+
+log = structlog.get_logger(__name__)
+
+LEDGER_KIND = "talent.map"
+"""The ledger entry of a stored run (digests and counts only: no one is named)."""
+DEFAULT_PACK = "bkn-national"
+RUNNERS = frozenset({Role.HR.value, Role.NATIONAL_REVIEWER.value})
+"""Who may start a run: HR for their own agency, national reviewers for any agencies."""
+
+
+@dataclass(frozen=True, slots=True)
+class RunSummary:
+    """A stored run as lists show it (no personal data)."""
+
+    id: int
+    agency: str
+    pack_digest: str
+    method: str
+    reference_date: dt.date
+    input_digest: str
+    result_digest: str
+    employees: int
+    mapped: int
+    pool: int
+    trigger: str
+    created_by: str
+    created_at: dt.datetime
+
+
+def summary(run: TalentRun, agency: str) -> RunSummary:
+    """Return the list view of a stored run."""
+    return RunSummary(
+        id=run.id,
+        agency=agency,
+        pack_digest=run.pack_digest,
+        method=run.method,
+        reference_date=run.reference_date,
+        input_digest=run.input_digest,
+        result_digest=run.result_digest,
+        employees=run.employees,
+        mapped=run.mapped,
+        pool=run.pool,
+        trigger=run.trigger,
+        created_by=run.created_by,
+        created_at=run.created_at,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    """An agency's employees as the map reads them, read in one transaction."""
+
+    tenant_id: int
+    tenant_code: str
+    subjects: list[Subject]
+    employee_ids: dict[str, int]
+    data_as_of: dt.datetime | None
+
+
+def load_subjects(session: Session, *, tenant_id: int) -> Loaded:
+    """Return every employee of the agency with their current level and unit.
+
+    :raises NotFound: no agency with that id.
+    """
+    code = session.scalar(select(Tenant.code).where(Tenant.id == tenant_id))
+    if code is None:
+        raise NotFound(f"no agency {tenant_id}")
+    profiles = screening.load_profiles(session, tenant_ids=[tenant_id])
+    rows = session.execute(
+        select(Employee.nip, Employee.id, Position.level, Position.unit)
+        .outerjoin(Position, Employee.position_id == Position.id)
+        .where(Employee.tenant_id == tenant_id)
+    ).all()
+    where = {nip: (employee_id, level, unit) for nip, employee_id, level, unit in rows}
+    subjects = []
+    for profile in profiles:
+        _, level, unit = where[profile.nip]
+        subjects.append(Subject(profile, PositionLevel(level) if level else None, unit))
+    as_of = session.scalar(
+        select(func.max(Employee.updated_at)).where(Employee.tenant_id == tenant_id)
+    )
+    return Loaded(tenant_id, code, subjects, {nip: v[0] for nip, v in where.items()}, as_of)
+
+
+def compute(pack: Pack, loaded: Loaded, *, reference_date: dt.date, processes: int) -> TalentMap:
+    """Place the loaded employees (pure apart from the error mapping).
+
+    :raises InvalidInput: the pack is not in effect on the reference date, or a NIP repeats.
+    """
+    try:
+        return map_talent(pack, reference_date, loaded.subjects, processes=processes)
+    except PackNotEffective as exc:
+        raise InvalidInput(
+            exc.message, [{"field": "reference_date", "message": exc.message}]
+        ) from exc
+    except ProfileInvalid as exc:
+        raise InvalidInput(exc.message, [p.as_dict() for p in exc.problems]) from exc
+
+
+def gzip_snapshot(reference_date: dt.date, subjects: Sequence[Subject]) -> bytes:
+    """Return the gzip (fast level, no timestamp) of a run's input snapshot."""
+    return gzip.compress(snapshot_json(reference_date, subjects), compresslevel=1, mtime=0)
+
+
+def store(
+    session: Session,
+    *,
+    loaded: Loaded,
+    result: TalentMap,
+    trigger: str,
+    created_by: str,
+    now: dt.datetime,
+) -> TalentRun:
+    """Store a run, its placements and its ledger entry in the caller's transaction."""
+    run = TalentRun(
+        tenant_id=loaded.tenant_id,
+        pack_digest=result.pack_digest,
+        method=METHOD,
+        reference_date=result.reference_date,
+        input_digest=result.input_digest,
+        result_digest=result.result_digest,
+        employees=len(result.placements),
+        mapped=result.mapped,
+        pool=result.pool,
+        snapshot=gzip_snapshot(result.reference_date, loaded.subjects),
+        data_as_of=loaded.data_as_of,
+        trigger=trigger,
+        created_by=created_by,
+        created_at=now,
+    )
+    session.add(run)
+    session.flush()
+    rows = [
+        {
+            "run_id": run.id,
+            "employee_id": loaded.employee_ids[p.nip],
+            "level": p.level,
+            "unit": p.unit,
+            "target": p.target,
+            "performance_axis": p.performance_axis,
+            "potential_axis": p.potential_axis,
+            "box": p.box,
+            "in_pool": p.in_pool,
+        }
+        for p in result.placements
+    ]
+    table = TalentPlacement.metadata.tables[TalentPlacement.__tablename__]
+    statement = insert(table)  # Core executemany: no ORM work per row
+    for start in range(0, len(rows), 5000):
+        session.execute(statement, rows[start : start + 5000])
+    ledger.append(
+        session,
+        tenant_id=loaded.tenant_id,
+        kind=LEDGER_KIND,
+        actor=created_by,
+        at=now,
+        data={
+            "run": run.id,
+            "pack": result.pack_digest,
+            "method": METHOD,
+            "reference_date": result.reference_date.isoformat(),
+            "input_digest": result.input_digest,
+            "result_digest": result.result_digest,
+            "employees": run.employees,
+            "mapped": run.mapped,
+            "pool": run.pool,
+            "trigger": trigger,
+        },
+    )
+    return run
+
+
+def _agencies(session: Session, actor: Actor, codes: Sequence[str] | None) -> list[tuple[int, str]]:
+    """Return (id, code) of the agencies to map, checking the actor may map each.
+
+    :raises NotFound: an agency the actor cannot read (named like a missing one).
+    :raises Refused: the actor may not start runs, or HR names another agency.
+    """
+    if not actor.roles & RUNNERS:
+        raise Refused(f"{actor.username} may not start a talent-map run")
+    if not codes:
+        if actor.is_national:
+            raise InvalidInput(
+                "name the agencies to map", [{"field": "agencies", "message": "required for BKN"}]
+            )
+        return [(actor.tenant_id, actor.tenant_code)]
+    scope = readable(actor)
+    found = dict(
+        session.execute(select(Tenant.code, Tenant.id).where(Tenant.code.in_(codes))).all()
+    )
+    out = []
+    for code in dict.fromkeys(codes):
+        tenant_id = found.get(code)
+        if tenant_id is None or not scope.allows(tenant_id):
+            raise NotFound(f"no agency {code}")
+        out.append((tenant_id, code))
+    return sorted(out)
+
+
+def run_talent_map(
+    db: Database,
+    *,
+    actor: Actor,
+    agencies: Sequence[str] | None = None,
+    pack: str = DEFAULT_PACK,
+    reference_date: dt.date | None = None,
+    now: dt.datetime,
+    processes: int = 1,
+) -> list[RunSummary]:
+    """Map every employee of the agencies (default: the actor's own) and store one run each.
+
+    HR maps their own agency; a national reviewer names any agencies. Each agency's run is
+    read in one transaction, computed outside any, and stored with its ledger entry in one.
+
+    :raises NotFound: an agency the actor cannot read, or no published pack ``pack``.
+    :raises Refused: the actor's roles do not allow a run.
+    :raises InvalidInput: no agency named by BKN, or the pack is not in effect on the date.
+    """
+    with db.read() as session:
+        targets = _agencies(session, actor, agencies)
+    published = screening.resolve(db, pack)
+    loaded_pack = screening.load_published(db, digest=published.digest)
+    reference = reference_date or now.date()
+    out = []
+    for tenant_id, code in targets:
+        out.append(
+            _run_one(
+                db,
+                pack=loaded_pack,
+                tenant_id=tenant_id,
+                reference_date=reference,
+                trigger="demand",
+                created_by=actor.username,
+                now=now,
+                processes=processes,
+            )
+        )
+        log.info("talent_map_run", agency=code, run=out[-1].id, employees=out[-1].employees)
+    return out
+
+
+def _run_one(
+    db: Database,
+    *,
+    pack: Pack,
+    tenant_id: int,
+    reference_date: dt.date,
+    trigger: str,
+    created_by: str,
+    now: dt.datetime,
+    processes: int,
+) -> RunSummary:
+    with db.read() as session:
+        loaded = load_subjects(session, tenant_id=tenant_id)
+    result = compute(pack, loaded, reference_date=reference_date, processes=processes)
+    with db.transaction() as session:
+        run = store(
+            session, loaded=loaded, result=result, trigger=trigger, created_by=created_by, now=now
+        )
+        return summary(run, loaded.tenant_code)
+
+
+def sweep_talent_maps(
+    db: Database, *, now: dt.datetime, pack: str = DEFAULT_PACK, processes: int = 1
+) -> list[str]:
+    """Map every agency whose employees changed since its last run; return their codes.
+
+    An agency with employees and no run yet is mapped too. The newest employee change a run
+    read is stored with it (``data_as_of``), so an unchanged registry is never mapped twice.
+    """
+    with db.read() as session:
+        changed = session.execute(
+            select(Tenant.id, Tenant.code, func.max(Employee.updated_at))
+            .join(Employee, Employee.tenant_id == Tenant.id)
+            .group_by(Tenant.id, Tenant.code)
+            .order_by(Tenant.id)
+        ).all()
+        last: dict[int, dt.datetime | None] = {}
+        for tenant_id, as_of in session.execute(
+            select(TalentRun.tenant_id, TalentRun.data_as_of).order_by(
+                TalentRun.tenant_id, TalentRun.created_at, TalentRun.id
+            )
+        ):
+            last[tenant_id] = as_of
+    due = [
+        (tenant_id, code)
+        for tenant_id, code, as_of in changed
+        if tenant_id not in last or last[tenant_id] != as_of
+    ]
+    if not due:
+        return []
+    try:
+        published = screening.resolve(db, pack)
+    except NotFound:
+        log.warning("talent_sweep_no_pack", pack=pack)
+        return []
+    loaded_pack = screening.load_published(db, digest=published.digest)
+    done = []
+    for tenant_id, code in due:
+        try:
+            _run_one(
+                db,
+                pack=loaded_pack,
+                tenant_id=tenant_id,
+                reference_date=now.date(),
+                trigger="import",
+                created_by="system",
+                now=now,
+                processes=processes,
+            )
+        except InvalidInput as exc:
+            log.warning("talent_sweep_failed", agency=code, error=str(exc))
+            continue
+        done.append(code)
+    return done
