@@ -12,7 +12,7 @@ from api.schemas import RequestSchema
 
 _AGENCY = fields.String(
     validate=[validate.Length(min=1, max=40), validate.Regexp(r"^[A-Za-z0-9._-]+$")],
-    metadata={"example": "36.00"},
+    metadata={"example": "BANTEN"},
 )
 _DIGEST = fields.String(metadata={"description": "SHA-256 (hex)"})
 _BOX_COUNTS = fields.Dict(
@@ -50,7 +50,7 @@ class TalentRunRead(Schema):
     """A stored talent-map run (counts and digests; no personal data)."""
 
     id = fields.Integer(required=True)
-    agency = fields.String(required=True, metadata={"example": "36.00"})
+    agency = fields.String(required=True, metadata={"example": "BANTEN"})
     pack_digest = _DIGEST
     method = fields.String(required=True, metadata={"example": "talent-map/1"})
     reference_date = fields.Date(required=True)
@@ -206,7 +206,7 @@ class RecordsToFixQuery(DataQualityQuery):
 class AgencyQualityRead(Schema):
     """One agency's data quality (counts only)."""
 
-    agency = fields.String(required=True, metadata={"example": "36.00"})
+    agency = fields.String(required=True, metadata={"example": "BANTEN"})
     name = fields.String(required=True)
     employees = fields.Integer(required=True)
     complete = fields.Integer(required=True, metadata={"description": "Records without a hole"})

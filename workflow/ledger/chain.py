@@ -83,6 +83,7 @@ class LedgerKind(StrEnum):
     DELEGATION_CREATED = "delegation.created"
     SLA_REMINDER = "sla.reminder"
     SLA_ESCALATED = "sla.escalated"
+    TALENT_MAP = "talent.map"
 
 
 def actor_ref(actor: Actor) -> str | None:

@@ -27,7 +27,7 @@ from workflow.models import Employee, Position, Role, TalentPlacement, TalentRun
 
 log = structlog.get_logger(__name__)
 
-LEDGER_KIND = "talent.map"
+LEDGER_KIND = ledger.LedgerKind.TALENT_MAP
 """The ledger entry of a stored run (digests and counts only: no one is named)."""
 DEFAULT_PACK = "bkn-national"
 RUNNERS = frozenset({Role.HR.value, Role.NATIONAL_REVIEWER.value})
@@ -136,8 +136,13 @@ def store(
     trigger: str,
     created_by: str,
     now: dt.datetime,
+    ledger_actor: str | None = None,
 ) -> TalentRun:
-    """Store a run, its placements and its ledger entry in the caller's transaction."""
+    """Store a run, its placements and its ledger entry in the caller's transaction.
+
+    ``ledger_actor`` is how the entry names who started it (``user:<id>``, None for the
+    scheduler): the ledger holds internal ids, never the ``created_by`` login name.
+    """
     run = TalentRun(
         tenant_id=loaded.tenant_id,
         pack_digest=result.pack_digest,
@@ -177,8 +182,8 @@ def store(
     ledger.append(
         session,
         tenant_id=loaded.tenant_id,
-        kind=LEDGER_KIND,
-        actor=created_by,
+        kind=ledger.LedgerKind.TALENT_MAP,
+        actor=ledger_actor,
         at=now,
         data={
             "run": run.id,
@@ -257,6 +262,7 @@ def run_talent_map(
                 reference_date=reference,
                 trigger="demand",
                 created_by=actor.username,
+                ledger_actor=ledger.actor_ref(actor),
                 now=now,
                 processes=processes,
             )
@@ -275,13 +281,20 @@ def _run_one(
     created_by: str,
     now: dt.datetime,
     processes: int,
+    ledger_actor: str | None = None,
 ) -> RunSummary:
     with db.read() as session:
         loaded = load_subjects(session, tenant_id=tenant_id)
     result = compute(pack, loaded, reference_date=reference_date, processes=processes)
     with db.transaction() as session:
         run = store(
-            session, loaded=loaded, result=result, trigger=trigger, created_by=created_by, now=now
+            session,
+            loaded=loaded,
+            result=result,
+            trigger=trigger,
+            created_by=created_by,
+            now=now,
+            ledger_actor=ledger_actor,
         )
         return summary(run, loaded.tenant_code)
 

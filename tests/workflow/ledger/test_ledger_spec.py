@@ -31,6 +31,7 @@ from workflow.ledger import chain as ledger
 from workflow.models import Employee, LedgerEntry, User, Vacancy
 from workflow.registry import ImportFile, import_registry
 from workflow.screening.rulepacks import publish_pack
+from workflow.talent import run_talent_map
 from workflow.vacancies import sla
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -118,6 +119,7 @@ def test_every_kind_written_is_specified_and_names_nobody(database: Database) ->
         start = vacancy.state_entered_at
     sla.sweep(database, now=start + dt.timedelta(days=7, hours=12))
     sla.sweep(database, now=start + dt.timedelta(days=10))
+    run_talent_map(database, actor=world.actor("hr1"), reference_date=now.date(), now=now)
 
     with database.read() as session:
         bodies = [json.loads(b) for b in session.scalars(select(LedgerEntry.body))]
