@@ -47,7 +47,7 @@ REPLAYERS = (Role.HR, Role.NATIONAL_REVIEWER, Role.AUDITOR)
 @blp.route("/talent/runs", methods=["POST"])
 @requires(*RUNNERS)
 @json_only
-@blp.arguments(TalentRunCreate)
+@blp.arguments(TalentRunCreate, required=False)
 @blp.response(201, TalentRunsCreated)
 @blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
