@@ -5,7 +5,14 @@ Everything other packages use is imported here; the modules beside it are privat
 concept (the import-linter contracts in pyproject.toml hold that).
 """
 
-from workflow.ledger.audit import EntryFilter, create_checkpoints, list_checkpoints, list_entries
+from workflow.ledger.audit import (
+    EntryFilter,
+    EntryView,
+    create_checkpoints,
+    get_entry,
+    list_checkpoints,
+    list_entries,
+)
 from workflow.ledger.audit import export as audit_export
 from workflow.ledger.audit import verify as audit_verify
 from workflow.ledger.chain import (
@@ -38,6 +45,7 @@ __all__ = [
     "ON_BEHALF_OF",
     "CheckpointStore",
     "EntryFilter",
+    "EntryView",
     "LedgerKind",
     "MalformedCheckpoint",
     "VerifierKey",
@@ -52,6 +60,7 @@ __all__ = [
     "delegation_of",
     "entry_body",
     "export",
+    "get_entry",
     "list_checkpoints",
     "list_entries",
     "load_signer",

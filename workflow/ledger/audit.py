@@ -102,6 +102,35 @@ def list_entries(
     )
 
 
+def get_entry(db: Database, *, actor: Actor, tenant_code: str, seq: int) -> EntryView:
+    """Return one entry of an agency the caller may read, as stored (tampered or not).
+
+    :raises NotFound: no such agency readable by the caller, or no entry ``seq`` in its chain.
+    """
+    with db.read() as session:
+        row = session.execute(
+            select(
+                Tenant.code,
+                LedgerEntry.seq,
+                LedgerEntry.kind,
+                LedgerEntry.body,
+                LedgerEntry.prev_hash,
+                LedgerEntry.entry_hash,
+            )
+            .join_from(LedgerEntry, Tenant, LedgerEntry.tenant_id == Tenant.id)
+            .where(
+                readable(actor).clause(LedgerEntry.tenant_id),
+                Tenant.code == tenant_code,
+                LedgerEntry.seq == seq,
+            )
+        ).first()
+    if row is None:
+        raise NotFound(
+            f"no ledger entry {tenant_code}#{seq}", details={"tenant": tenant_code, "seq": seq}
+        )
+    return _view(*row)
+
+
 def _filtered(statement: _S, where: EntryFilter) -> _S:
     if where.tenant_code is not None:
         statement = statement.where(Tenant.code == where.tenant_code)

@@ -29,7 +29,14 @@ from workflow.vacancies.definition import (
 )
 from workflow.vacancies.dispatch import perform, take_action, user_actions
 from workflow.vacancies.idempotency import Outcome
-from workflow.vacancies.monitoring import MonitoringFilter, agency_status, deviations, nine_box
+from workflow.vacancies.monitoring import (
+    Dashboard,
+    MonitoringFilter,
+    agency_status,
+    dashboard,
+    deviations,
+    nine_box,
+)
 from workflow.vacancies.opening import open_by_reference, open_vacancy
 from workflow.vacancies.queries import (
     HistoryEntry,
@@ -53,6 +60,7 @@ from workflow.vacancies.view import PositionView, VacancyView, vacancy_view
 __all__ = [
     "INBOX_ROLES",
     "ActionName",
+    "Dashboard",
     "DefinitionInvalid",
     "HistoryEntry",
     "MonitoringFilter",
@@ -69,6 +77,7 @@ __all__ = [
     "cancel",
     "close",
     "current_definition",
+    "dashboard",
     "decide",
     "declare_conflict",
     "deviations",

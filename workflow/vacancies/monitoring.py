@@ -268,3 +268,32 @@ def _tally(report: dict[int, NineBoxView], counts: Iterable[tuple[int, int | Non
             view.boxes[str(box)] += count
         else:
             view.unboxed += count
+
+
+@dataclass(frozen=True, slots=True)
+class Dashboard:
+    """BKN's dashboard: one page of agencies (their status and 9-box), and the deviations."""
+
+    status: Page[AgencyStatus]
+    nine_box: Page[NineBoxView]
+    """The same agencies as ``status``, in the same order."""
+    deviations: Page[DeviationView]
+
+
+def dashboard(
+    db: Database,
+    *,
+    actor: Actor,
+    where: MonitoringFilter,
+    agencies: PageRequest,
+    deviation_page: PageRequest,
+    now: dt.datetime,
+) -> Dashboard:
+    """Return the monitoring dashboard: per agency the caller may read (one page of them), its
+    vacancies by state, overdue and escalated steps and its 9-box distribution; and one page of
+    the deviations from rank 1 of those agencies (all of them, not only this page's)."""
+    return Dashboard(
+        status=agency_status(db, actor=actor, where=where, page=agencies, now=now),
+        nine_box=nine_box(db, actor=actor, where=where, page=agencies),
+        deviations=deviations(db, actor=actor, where=where, page=deviation_page),
+    )
