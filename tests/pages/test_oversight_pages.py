@@ -65,7 +65,8 @@ def test_each_page_is_for_its_roles_only(pages_app: Flask) -> None:
     admin.text("/pemantauan", 403)
     reviewer = Reader(pages_app, "national.national_reviewer")
     menu = reviewer.text("/")
-    assert 'href="/pemantauan"' in menu and 'href="/jejak-audit"' in menu
+    assert 'href="/pemantauan"' in menu
+    assert 'href="/jejak-audit"' in menu
     assert 'href="/log-akses"' not in menu
     auditor = Reader(pages_app, "province.auditor")
     menu = auditor.text("/")
@@ -101,10 +102,12 @@ def test_the_dashboard_shows_every_agency_to_bkn_and_only_its_own_to_an_agency_a
     assert text.count("Kotak talenta seleksi terakhir") == 3
 
     only_city = _visible(reviewer.text("/pemantauan?instansi=36.73"))
-    assert "(36.73)" in only_city and "(36.00)" not in only_city
+    assert "(36.73)" in only_city
+    assert "(36.00)" not in only_city
 
     auditor = _visible(Reader(pages_app, "province.auditor").text("/pemantauan"))
-    assert "(36.00)" in auditor and "(36.73)" not in auditor
+    assert "(36.00)" in auditor
+    assert "(36.73)" not in auditor
     assert "Pengalaman keuangan" not in auditor  # the city's deviation is not the province's
 
 
@@ -146,7 +149,8 @@ def test_the_trail_lists_filters_and_opens_an_entry(
             .where(LedgerEntry.tenant_id == world.tenant_id["province"])
             .order_by(LedgerEntry.seq.desc())
         )
-    assert last is not None and last >= 2
+    assert last is not None
+    assert last >= 2
     entry = auditor.text(f"/jejak-audit/36.00/{last}")
     text = _visible(entry)
     assert f"Catatan jejak audit 36.00#{last}" in text
@@ -251,7 +255,8 @@ def test_the_access_log_says_who_read_whom_without_more_personal_data(
     assert "Log akses data pribadi" in text
     assert "province.hr" in text
     assert f'href="/log-akses?pegawai={world.employee_id["province"]}"' in page
-    assert nip not in page and "Pegawai province 1" not in page
+    assert nip not in page
+    assert "Pegawai province 1" not in page
     by_nip = _visible(auditor.text(f"/log-akses?nip={nip}"))
     assert "Ditemukan 1 akses." in by_nip
     assert "Ditemukan 0 akses." in _visible(auditor.text("/log-akses?pengguna=someone.else"))
