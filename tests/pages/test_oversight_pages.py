@@ -99,7 +99,7 @@ def test_the_dashboard_shows_every_agency_to_bkn_and_only_its_own_to_an_agency_a
     assert page.count('class="bar bar-state"') >= 2
     assert "Pengalaman keuangan daerah lebih relevan." in text
     assert f'href="/lowongan/{world.vacancy_id["city"]}"' in page
-    assert text.count("Kotak talenta seleksi terakhir") == 3
+    assert text.count("Tidak ada seleksi dalam periode ini.") == 3  # nothing screened yet
 
     only_city = _visible(reviewer.text("/pemantauan?instansi=36.73"))
     assert "(36.73)" in only_city
