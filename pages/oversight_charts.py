@@ -17,7 +17,7 @@ PERFORMANCE_DOWN = ("di_atas", "sesuai", "di_bawah")
 POTENTIAL_ACROSS = ("rendah", "menengah", "tinggi")
 """Columns of the grid, left to right."""
 
-LABEL_W, BAR_W, ROW_H, COUNT_W = 200, 280, 24, 56
+LABEL_W, BAR_W, ROW_H, COUNT_W = 160, 160, 22, 40
 
 
 @dataclass(frozen=True, slots=True)
