@@ -104,8 +104,10 @@ def main() -> None:
         )
         nip = session.scalar(select(Employee.nip).where(Employee.tenant_id == province.id).limit(1))
         agency_employees = session.query(Employee).filter_by(tenant_id=province.id).count()
+        province_code = province.code
     hr, hr2 = _sign_in(app, "prov.hr"), _sign_in(app, "prov.hr2")
     committee = _sign_in(app, "prov.committee1")
+    auditor, reviewer = _sign_in(app, "prov.auditor"), _sign_in(app, "bkn.reviewer")
     fields = _form(hr, "/lowongan/baru")
     opened = hr.post(
         "/lowongan/baru",
@@ -143,6 +145,12 @@ def main() -> None:
         ("registry search by name", hr, "/pegawai?cari=siti"),
         ("registry search by NIP", hr, f"/pegawai?cari={nip[:8]}"),
         ("employee profile", hr, f"/pegawai/{nip}"),
+        ("monitoring dashboard (BKN)", reviewer, "/pemantauan"),
+        ("monitoring, one agency (BKN)", reviewer, f"/pemantauan?instansi={province_code}"),
+        ("audit trail (auditor)", auditor, "/jejak-audit"),
+        ("audit trail of one vacancy", auditor, f"/jejak-audit?lowongan={vacancy_id}"),
+        ("ledger entry", auditor, f"/jejak-audit/{province_code}/1"),
+        ("access log (auditor)", auditor, "/log-akses"),
     ]
     print(f"\n{'page':40} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}  (n={args.requests})")
     worst = 0.0
