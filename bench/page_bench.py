@@ -37,7 +37,8 @@ _HIDDEN = re.compile(r'name="([\w-]+)" type="hidden" value="([^"]*)"')
 
 
 def _form(client: FlaskClient, url: str) -> dict[str, str]:
-    page = client.get(url).get_data(as_text=True)
+    with client.get(url) as response:
+        page = response.get_data(as_text=True)
     return dict(_HIDDEN.findall(page))
 
 
@@ -48,6 +49,7 @@ def _sign_in(app, username: str) -> FlaskClient:  # type: ignore[no-untyped-def]
         "/masuk",
         data={"csrf_token": fields["csrf_token"], "username": username, "password": DEMO_PASSWORD},
     )
+    answer.close()  # an unclosed response keeps its admission place (api/admission.py)
     assert answer.status_code == 303, answer.status_code
     return client
 
@@ -56,6 +58,7 @@ def _act(client: FlaskClient, vacancy_id: int, action: str) -> None:
     fields = _form(client, f"/lowongan/{vacancy_id}")
     data = {k: v for k, v in fields.items() if k.startswith(f"{action}-")}
     answer = client.post(f"/lowongan/{vacancy_id}/aksi/{action}", data=data)
+    answer.close()
     assert answer.status_code == 303, (action, answer.status_code)
 
 
@@ -119,6 +122,7 @@ def main() -> None:
             "reference_date": REFERENCE_DATE,
         },
     )
+    opened.close()
     vacancy_id = int(opened.headers["Location"].rsplit("/", 1)[1])
     _act(hr, vacancy_id, "submit")
     started = time.perf_counter()
@@ -127,7 +131,8 @@ def main() -> None:
         f"province {province.code}: {agency_employees} employees; vacancy {vacancy_id} for "
         f"{position} screened through the pages in {time.perf_counter() - started:.1f} s"
     )
-    shortlist = committee.get(f"/lowongan/{vacancy_id}/calon").get_data(as_text=True)
+    with committee.get(f"/lowongan/{vacancy_id}/calon") as listed:
+        shortlist = listed.get_data(as_text=True)
     found = re.search(rf"/lowongan/{vacancy_id}/calon/(\d{{18}})", shortlist)
     assert found, "the screening shortlisted nobody"
     candidate = found.group(1)
@@ -155,11 +160,13 @@ def main() -> None:
     print(f"\n{'page':40} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}  (n={args.requests})")
     worst = 0.0
     for name, client, path in pages:
-        assert client.get(path).status_code == 200, path  # warm caches once
+        with client.get(path) as warm:  # warm caches once
+            assert warm.status_code == 200, (path, warm.status_code)
         times = []
         for _ in range(args.requests):
             begin = time.perf_counter()
             response = client.get(path)
+            response.close()
             times.append((time.perf_counter() - begin) * 1000)
             assert response.status_code == 200, (path, response.status_code)
         times.sort()

@@ -26,6 +26,8 @@ LEDGER_READERS = (Role.AUDITOR, Role.NATIONAL_REVIEWER)
 """Who reads the audit trail (as the API's ``/ledger``)."""
 ENTRIES_PER_PAGE = 25
 GENESIS = "0" * 64
+MAX_SEQ = 2**63 - 1
+"""No chain is longer; a larger number in the URL is no entry (rather than a database error)."""
 
 
 def kind_choices() -> list[tuple[str, str]]:
@@ -106,6 +108,8 @@ def _pretty(body: str) -> str | None:
 @signed_in(*LEDGER_READERS)
 def ledger_entry(tenant: str, seq: int) -> Any:
     """One entry: its canonical body (pretty and exact), hash, predecessor's hash and links."""
+    if seq > MAX_SEQ:
+        raise NotFound(f"no ledger entry {tenant}#{seq}")
     entry = ledger.get_entry(database(), actor=current_actor(), tenant_code=tenant, seq=seq)
     return render_template(
         "oversight/entry.html",

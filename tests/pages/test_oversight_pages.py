@@ -161,6 +161,7 @@ def test_the_trail_lists_filters_and_opens_an_entry(
     assert "Catatan pertama dalam rantai." in first
     auditor.text("/jejak-audit/36.73/1", 404)  # another agency's entry
     auditor.text("/jejak-audit/36.00/999999", 404)
+    auditor.text(f"/jejak-audit/36.00/{10**30}", 404)
     national = Reader(pages_app, "national.auditor")
     assert "Catatan jejak audit 36.73#1" in _visible(national.text("/jejak-audit/36.73/1"))
 
