@@ -104,6 +104,7 @@ LEDGER_KINDS: dict[str, Any] = {
     "sla.escalated": _l("Deadline missed: escalated"),
     "registry.import": _l("Registry import"),
     "rules.publish": _l("Rule pack published"),
+    "talent.map": _l("Talent map recorded"),
 }
 
 
