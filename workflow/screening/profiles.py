@@ -136,6 +136,8 @@ class LoadedProfile(NamedTuple):
     """The level of the position the employee holds now (None: no position)."""
     unit: str | None
     """The unit of that position."""
+    position_id: int | None
+    """That position's id (a key position's successors leave its holder out)."""
 
 
 def load_profiles(
@@ -199,6 +201,7 @@ def load_profile_rows(
             Employee.disciplinary_case_pending,
             Position.level,
             Position.unit,
+            Employee.position_id,
         )
         .join(Tenant, Employee.tenant_id == Tenant.id)
         .outerjoin(Position, Employee.position_id == Position.id)
@@ -301,6 +304,7 @@ def load_profile_rows(
         disciplinary_case_pending,
         current_level,
         current_unit,
+        current_position,
     ) in employees:
         profile = CandidateProfile(
             nip=nip,
@@ -353,7 +357,7 @@ def load_profile_rows(
             health_certificate_date=health_certificate_date,
             disciplinary_case_pending=disciplinary_case_pending,
         )
-        out.append(LoadedProfile(profile, key, current_level, current_unit))
+        out.append(LoadedProfile(profile, key, current_level, current_unit, current_position))
     return out
 
 

@@ -19,6 +19,8 @@ from sqlalchemy import select
 from api.schemas.registry_import import RegistryRowValidator
 from bench.pool import REFERENCE_DATE, pool
 from rules.pack import Pack, load_shipped
+from rules.profile import VacancyContext
+from rules.screening import profile_digest, screen
 from rules.talent import Subject, map_talent, snapshot_json
 from rules.vocab import PositionLevel
 from workflow.core.db import Database
@@ -93,3 +95,17 @@ def test_the_demo_registry_loads_and_maps_to_the_same_digests(
             assert (result.input_digest, result.result_digest) == (input_digest, result_digest)
             assert hashlib.sha256(stored).hexdigest() == snapshot
             assert result.snapshot == stored
+
+
+@pytest.mark.parametrize("processes", [1, 2])
+def test_a_screening_given_the_profile_digests_is_the_screening_without(
+    pack: Pack, processes: int
+) -> None:
+    """Successor lists digest each profile once for all positions; nothing else changes."""
+    profiles = pool(3000, seed=29)
+    context = VacancyContext(PositionLevel.ADMINISTRATOR, REFERENCE_DATE, is_key=True)
+    digests = {p.nip: profile_digest(p) for p in profiles}
+    plain = screen(pack, context, profiles, processes=processes)
+    given = screen(pack, context, profiles, processes=processes, digests=digests)
+    assert given.decisions == plain.decisions
+    assert (given.input_digest, given.result_digest) == (plain.input_digest, plain.result_digest)
