@@ -22,6 +22,7 @@ busy PostgreSQL) and reused by later runs. Figures only; nothing asserts.
 from __future__ import annotations
 
 import argparse
+import ctypes
 import datetime as dt
 import gc
 import os
@@ -61,6 +62,16 @@ def _rss_mb() -> float:
     return psutil.Process().memory_info().rss / 2**20
 
 
+def _trimmed_rss_mb() -> float:
+    """Return the RSS after glibc's ``malloc_trim(0)`` hands free heap pages back (freed
+    memory the allocator keeps is not a leak; memory still held after it would be)."""
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except OSError:
+        return float("nan")
+    return _rss_mb()
+
+
 def _load() -> str:
     one, five, _ = os.getloadavg()
     return f"load average {one:.1f} (1 min), {five:.1f} (5 min) on {os.cpu_count()} CPUs"
@@ -78,6 +89,11 @@ def _clock(into: list[tuple[float, float]]) -> Iterator[None]:
 def _cpu() -> float:
     times = os.times()
     return times.user + times.system + times.children_user + times.children_system
+
+
+def _own_cpu() -> float:
+    times = os.times()
+    return times.user + times.system
 
 
 def _timed(step: Callable[[], T], into: list[tuple[float, float]]) -> T:
@@ -173,10 +189,17 @@ def whole_use_case(db: Database, repeats: int) -> None:
     for _ in range(repeats):
         start = time.perf_counter()
         talent.run_talent_map(db, actor=actor, reference_date=REFERENCE_DATE, now=NOW)
+        seconds = time.perf_counter() - start
         gc.collect()
-        samples.append((_rss_mb(), time.perf_counter() - start))
-    print("  RSS MiB: " + ", ".join(f"{rss:.0f}" for rss, _ in samples))
-    print("  seconds: " + ", ".join(f"{s:.2f}" for _, s in samples) + f"\n  {_load()}")
+        rss = _rss_mb()
+        samples.append((rss, seconds, len(gc.get_objects()), _trimmed_rss_mb()))
+    print("  RSS MiB: " + ", ".join(f"{s[0]:.0f}" for s in samples))
+    print(
+        "  RSS MiB once the allocator returns free memory: "
+        + ", ".join(f"{s[3]:.0f}" for s in samples)
+    )
+    print("  live Python objects: " + ", ".join(f"{s[2]:,}" for s in samples))
+    print("  seconds: " + ", ".join(f"{s[1]:.2f}" for s in samples) + f"\n  {_load()}")
 
 
 def subjects(size: int) -> list[Subject]:
@@ -193,14 +216,16 @@ def pure(size: int) -> None:
     print(f"\n(b) pure map of {size:,} generated employees (placements, digests, snapshot)")
     for processes in (1, 2):
         clock: list[tuple[float, float]] = []
+        own = _own_cpu()
         result = _timed(
             lambda: map_talent(pack, REFERENCE_DATE, people, processes=processes),  # noqa: B023
             clock,
         )
+        own = _own_cpu() - own
         wall, cpu = clock[0]
         print(
             f"  {processes} process(es): {wall:6.2f} s wall ({size / wall:,.0f}/s), "
-            f"{cpu:.2f} s CPU (all processes); mapped {result.mapped:,}, pool "
+            f"{cpu:.2f} s CPU ({own:.2f} s of it in the parent); mapped {result.mapped:,}, pool "
             f"{result.pool:,}; digest {result.result_digest[:12]}; {_load()}"
         )
         del result
