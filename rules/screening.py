@@ -28,7 +28,7 @@ import hashlib
 import json
 import multiprocessing
 import operator
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -191,6 +191,7 @@ def _decide(
     profiles: Sequence[CandidateProfile],
     offset: int,
     evaluator: Evaluator,
+    digests: Mapping[str, str] | None = None,
 ) -> list[Decision]:
     """Evaluate ``profiles`` (input positions from ``offset``) and return their decisions.
 
@@ -199,7 +200,9 @@ def _decide(
     out: list[Decision] = []
     for start in range(0, len(profiles), BLOCK):
         out.extend(
-            _decide_block(pack, context, profiles[start : start + BLOCK], offset + start, evaluator)
+            _decide_block(
+                pack, context, profiles[start : start + BLOCK], offset + start, evaluator, digests
+            )
         )
     return out
 
@@ -210,6 +213,7 @@ def _decide_block(
     profiles: Sequence[CandidateProfile],
     offset: int,
     evaluator: Evaluator,
+    digests: Mapping[str, str] | None = None,
 ) -> list[Decision]:
     level = context.level
     settings = pack.settings(level)
@@ -252,7 +256,7 @@ def _decide_block(
                 measures.succession_score,
                 ready,
                 order(status, fact, measures, profile.nip, birth),
-                profile_digest(profile),
+                digests[profile.nip] if digests is not None else profile_digest(profile),
                 digest,
             )
         )
@@ -270,9 +274,10 @@ def _adopt_job(
     context: VacancyContext,
     profiles: Sequence[CandidateProfile],
     evaluator: Evaluator,
+    digests: Mapping[str, str] | None = None,
 ) -> None:
     """Keep the screening this forked worker inherited (its arguments are not pickled)."""
-    _job.update(pack=pack, context=context, profiles=profiles, evaluator=evaluator)
+    _job.update(pack=pack, context=context, profiles=profiles, evaluator=evaluator, digests=digests)
 
 
 def _worker_chunk(bounds: tuple[int, int]) -> list[Decision]:
@@ -283,6 +288,7 @@ def _worker_chunk(bounds: tuple[int, int]) -> list[Decision]:
         _job["profiles"][start:stop],
         start,
         _job["evaluator"],
+        _job["digests"],
     )
     # sorted runs make the parent's final sort a cheap merge
     decisions.sort(key=_SORT_KEY)
@@ -296,8 +302,13 @@ def screen(
     *,
     processes: int = 1,
     evaluator: Evaluator = "engine",
+    digests: Mapping[str, str] | None = None,
 ) -> ScreeningResult:
     """Screen ``profiles`` for the vacancy and return the ranked result with its digests.
+
+    ``digests`` may give every profile's :func:`profile_digest` by NIP, computed once by a
+    caller that screens the same profiles for many positions (a key position's successors):
+    writing each profile's canonical JSON was a third of every screening.
 
     :raises PackInvalid: the pack does not decide the vacancy's level.
     :raises PackNotEffective: the reference date is outside the pack's effective period.
@@ -309,9 +320,9 @@ def screen(
     _refuse_duplicates(profiles)
     with _collector_paused():
         if processes > 1 and len(profiles) > CHUNK:
-            decisions = _fan_out(pack, context, profiles, processes, evaluator)
+            decisions = _fan_out(pack, context, profiles, processes, evaluator, digests)
         else:
-            decisions = _decide(pack, context, profiles, 0, evaluator)
+            decisions = _decide(pack, context, profiles, 0, evaluator, digests)
         decisions.sort(key=_SORT_KEY)
         input_digest = _input_digest(pack, context, decisions)
         criteria = [c.id for c in pack.compiled(context.level).criteria]
@@ -361,6 +372,7 @@ def _fan_out(
     profiles: Sequence[CandidateProfile],
     processes: int,
     evaluator: Evaluator,
+    digests: Mapping[str, str] | None = None,
 ) -> list[Decision]:
     # compile (and digest) once here so every forked worker inherits the cached rulesets
     pack.compiled(context.level)
@@ -371,7 +383,7 @@ def _fan_out(
         processes,
         mp_context=multiprocessing.get_context("fork"),
         initializer=_adopt_job,
-        initargs=(pack, context, profiles, evaluator),
+        initargs=(pack, context, profiles, evaluator, digests),
     ) as executor:
         for chunk in executor.map(_worker_chunk, bounds):
             decisions.extend(chunk)

@@ -82,6 +82,9 @@ class TalentMap:
     """Sorted by NIP."""
     input_digest: str
     result_digest: str
+    snapshot: bytes = b""
+    """The run's input as :func:`snapshot_json` writes it (built during the map, which writes
+    every profile's canonical JSON anyway)."""
 
     @property
     def mapped(self) -> int:
@@ -121,6 +124,17 @@ def target_level(pack: Pack, level: PositionLevel | None) -> PositionLevel:
 
 def place(pack: Pack, reference_date: dt.date, subjects: Sequence[Subject]) -> list[Placement]:
     """Return the placement of each subject, in input order."""
+    return [placement for placement, _ in _place(pack, reference_date, subjects)]
+
+
+def _place(
+    pack: Pack, reference_date: dt.date, subjects: Sequence[Subject]
+) -> list[tuple[Placement, bytes]]:
+    """Return each subject's placement with its snapshot entry, in input order.
+
+    The profile's canonical JSON is written once and serves both its digest and the snapshot
+    (writing it twice per employee was the largest single cost of a run).
+    """
     contexts: dict[PositionLevel, VacancyContext] = {}
     targets: dict[PositionLevel | None, PositionLevel] = {}
     out = []
@@ -133,20 +147,48 @@ def place(pack: Pack, reference_date: dt.date, subjects: Sequence[Subject]) -> l
             context = contexts[target] = VacancyContext(target, reference_date)
         settings = pack.settings(target)
         m = measure(profile, context, settings)
+        canonical = profile.canonical_json()
+        level_value = level.value if level is not None else None
         out.append(
-            Placement(
-                profile.nip,
-                level.value if level is not None else None,
-                unit,
-                target.value,
-                m.performance_axis,
-                m.potential_axis,
-                m.box,
-                m.box is not None and m.box in settings.talent_pool_boxes,
-                hashlib.sha256(profile.canonical_json()).hexdigest(),
+            (
+                Placement(
+                    profile.nip,
+                    level_value,
+                    unit,
+                    target.value,
+                    m.performance_axis,
+                    m.potential_axis,
+                    m.box,
+                    m.box is not None and m.box in settings.talent_pool_boxes,
+                    hashlib.sha256(canonical).hexdigest(),
+                ),
+                _snapshot_entry(level_value, canonical, unit),
             )
         )
     return out
+
+
+def _snapshot_entry(level: str | None, canonical: bytes, unit: str | None) -> bytes:
+    """Return one subject of the snapshot: ``{"level", "profile", "unit"}`` in RFC 8785 form."""
+    return b"".join(
+        (
+            b'{"level":',
+            _literal(level),
+            b',"profile":',
+            canonical,
+            b',"unit":',
+            _literal(unit),
+            b"}",
+        )
+    )
+
+
+def _literal(text: str | None) -> bytes:
+    """Return a JSON string or null, escaped as ``json.dumps(ensure_ascii=False)`` does."""
+    return b"null" if text is None else _quote(text).encode()
+
+
+_quote = json.encoder.encode_basestring
 
 
 def map_talent(
@@ -165,10 +207,13 @@ def map_talent(
     _refuse_duplicates(subjects)
     with _collector_paused():
         if processes > 1 and len(subjects) > CHUNK:
-            placements = _fan_out(pack, reference_date, subjects, processes)
+            pairs = _fan_out(pack, reference_date, subjects, processes)
         else:
-            placements = place(pack, reference_date, subjects)
-        placements.sort(key=lambda p: p.nip)
+            pairs = _place(pack, reference_date, subjects)
+        pairs.sort(key=lambda pair: pair[0].nip)
+        placements = [placement for placement, _ in pairs]
+        snapshot = _snapshot(reference_date, [entry for _, entry in pairs])
+        del pairs
         input_digest = _input_digest(pack, reference_date, placements)
         result_digest = _result_digest(pack, input_digest, placements)
     return TalentMap(
@@ -177,7 +222,13 @@ def map_talent(
         placements=tuple(placements),
         input_digest=input_digest,
         result_digest=result_digest,
+        snapshot=snapshot,
     )
+
+
+def _snapshot(reference_date: dt.date, entries: Sequence[bytes]) -> bytes:
+    head = f'{{"reference_date":"{reference_date.isoformat()}","subjects":['.encode()
+    return b"".join((head, b",".join(entries), b"]}"))
 
 
 def snapshot_json(reference_date: dt.date, subjects: Iterable[Subject]) -> bytes:
@@ -186,18 +237,13 @@ def snapshot_json(reference_date: dt.date, subjects: Iterable[Subject]) -> bytes
     ``{"reference_date", "subjects": [{"level", "profile", "unit"}, …] sorted by NIP}``, each
     profile in its canonical JSON (written directly: it is the costly part of storing a run).
     """
-    parts = [
-        b'{"level":'
-        + _dumps(s.level.value if s.level is not None else None).encode()
-        + b',"profile":'
-        + s.profile.canonical_json()
-        + b',"unit":'
-        + _dumps(s.unit).encode()
-        + b"}"
+    entries = [
+        _snapshot_entry(
+            s.level.value if s.level is not None else None, s.profile.canonical_json(), s.unit
+        )
         for s in sorted(subjects, key=lambda s: s.profile.nip)
     ]
-    head = f'{{"reference_date":"{reference_date.isoformat()}","subjects":['.encode()
-    return head + b",".join(parts) + b"]}"
+    return _snapshot(reference_date, entries)
 
 
 def from_snapshot(data: Any) -> tuple[dt.date, list[Subject]]:
@@ -279,19 +325,19 @@ def _adopt(pack: Pack, reference_date: dt.date, subjects: Sequence[Subject]) -> 
     _job.update(pack=pack, reference_date=reference_date, subjects=subjects)
 
 
-def _worker(bounds: tuple[int, int]) -> list[Placement]:
+def _worker(bounds: tuple[int, int]) -> list[tuple[Placement, bytes]]:
     start, stop = bounds
-    return place(_job["pack"], _job["reference_date"], _job["subjects"][start:stop])
+    return _place(_job["pack"], _job["reference_date"], _job["subjects"][start:stop])
 
 
 def _fan_out(
     pack: Pack, reference_date: dt.date, subjects: Sequence[Subject], processes: int
-) -> list[Placement]:
+) -> list[tuple[Placement, bytes]]:
     for level in pack.levels:  # resolve the settings once, so every worker inherits them
         pack.settings(level)
     step = max(500, min(CHUNK, len(subjects) // (4 * processes)))
     bounds = [(s, min(s + step, len(subjects))) for s in range(0, len(subjects), step)]
-    out: list[Placement] = []
+    out: list[tuple[Placement, bytes]] = []
     with ProcessPoolExecutor(
         processes,
         mp_context=multiprocessing.get_context("fork"),

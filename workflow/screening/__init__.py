@@ -16,8 +16,10 @@ from workflow.screening.explanations import (
 )
 from workflow.screening.pool import screen_position
 from workflow.screening.profiles import (
+    LoadedProfile,
     find_position,
     load_profile,
+    load_profile_rows,
     load_profiles,
     registry_candidate,
     vacancy_context,
@@ -28,6 +30,7 @@ from workflow.screening.runs import ScreeningOutcome, ShortlistRow, evaluate_poo
 
 __all__ = [
     "CandidateExplanation",
+    "LoadedProfile",
     "ScreeningOutcome",
     "ShortlistRow",
     "evaluate_pool",
@@ -35,6 +38,7 @@ __all__ = [
     "list_packs",
     "list_published",
     "load_profile",
+    "load_profile_rows",
     "load_profiles",
     "load_published",
     "pack_detail",

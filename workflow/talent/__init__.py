@@ -33,7 +33,13 @@ from workflow.talent.runs import (
     run_talent_map,
     sweep_talent_maps,
 )
-from workflow.talent.succession import MAX_SUCCESSORS, Successor, SuccessorList, successors
+from workflow.talent.succession import (
+    MAX_SUCCESSORS,
+    Successor,
+    SuccessorList,
+    successor_lists,
+    successors,
+)
 
 __all__ = [
     "DEFAULT_ASSESSMENT_YEARS",
@@ -59,6 +65,7 @@ __all__ = [
     "replay_run",
     "run_detail",
     "run_talent_map",
+    "successor_lists",
     "successors",
     "sweep_talent_maps",
 ]

