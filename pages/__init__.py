@@ -17,7 +17,15 @@ from pages.web import bp
 def init_app(app: Flask) -> None:
     """Attach the pages (at ``/``) and their machinery to ``app``."""
     # Importing the area modules adds their routes to the blueprint.
-    from pages import account, delegations, inbox, registry, vacancies  # noqa: F401
+    from pages import (  # noqa: F401
+        account,
+        admin,
+        delegations,
+        inbox,
+        registry,
+        rule_packs,
+        vacancies,
+    )
 
     security.init_app(app)
     i18n.init_app(app)
