@@ -106,7 +106,9 @@ def typed_profile(form: WhatIfForm, reference: dt.date) -> dict[str, Any]:
         "rank_tmt": form.rank_tmt.data.isoformat() if form.rank_tmt.data else None,
     }
     if form.education.data:
-        profile["education"] = [{"level": form.education.data}]
+        # The year is required by the profile but read by no criterion: a plausible one.
+        year = birth.year + 23 if birth else reference.year - 10
+        profile["education"] = [{"level": form.education.data, "year": year}]
     if form.position_level.data:
         since = form.position_since.data
         profile["positions"] = [
@@ -156,13 +158,14 @@ def _problems_beside(form: WhatIfForm, refusal: Refusal) -> list[str]:
         name = str(problem.get("field", ""))
         message = str(problem.get("message", ""))
         key = re.split(r"[.\[]", name.removeprefix("profile."), maxsplit=1)[0]
-        target = (
-            "nip"
-            if name == "nip"
-            else "level"
-            if name.startswith("vacancy")
-            else PROFILE_FIELDS.get(key)
-        )
+        if name == "nip":
+            target: str | None = "nip"
+        elif name.startswith("vacancy"):
+            target = "level"
+        elif key == "positions" and "start_date" in name:
+            target = "position_since"
+        else:
+            target = PROFILE_FIELDS.get(key)
         field = getattr(form, target) if target else None
         if field is not None:
             field.errors = [*field.errors, message]
