@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import flash, make_response, render_template, url_for
+from flask import flash, make_response, render_template, request, url_for
 from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
@@ -200,10 +200,13 @@ def admin_user_password(user_id: int) -> Any:
     return redirect_to("pages.admin_user", user_id=user_id)
 
 
-@bp.route("/admin/pengguna/<int:user_id>/token", methods=["POST"])
+@bp.route("/admin/pengguna/<int:user_id>/token", methods=["GET", "POST"])
 @signed_in(Role.ADMIN)
 def admin_token_issue(user_id: int) -> Any:
-    """Issue an API token; the page that answers shows its secret once."""
+    """Issue an API token; the page that answers shows its secret once (a GET here, as after
+    the address is opened again, goes back to the user's page)."""
+    if request.method == "GET":
+        return redirect_to("pages.admin_user", user_id=user_id)
     form = TokenForm(prefix="token")
     if not form.validate():
         return _render_user(user_id, token=form, status=422)

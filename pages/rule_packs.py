@@ -174,6 +174,22 @@ def _problems_beside(form: WhatIfForm, refusal: Refusal) -> list[str]:
     return left
 
 
+def _subject_errors(form: WhatIfForm, nip: str, may_read_registry: bool) -> bool:
+    """Check whom the what-if is about (an employee, or a profile with its date of birth); put
+    each problem beside its field and return whether there was one."""
+    if nip and not may_read_registry:
+        form.nip.errors = [_("Only an HR officer may explain a registry employee.")]
+    elif nip and not (nip.isdigit() and len(nip) == 18):
+        form.nip.errors = [_("A NIP has 18 digits.")]
+    elif not nip and form.birth_date.data is None and not form.birth_date.errors:
+        form.birth_date.errors = [
+            _("Enter the date of birth of the profile (or an employee's NIP).")
+        ]
+    else:
+        return False
+    return True
+
+
 @bp.route("/aturan/<digest>/simulasi", methods=["GET", "POST"])
 @signed_in()
 def what_if(digest: str) -> Any:
@@ -187,21 +203,13 @@ def what_if(digest: str) -> Any:
     refusal: Refusal | None = None
     extra: list[str] = []
     status = 200
-    if form.validate_on_submit():
-        reference = form.reference_date.data or dt.datetime.now(dt.UTC).date()
+    if form.is_submitted():
+        valid = form.validate_on_submit()
         nip = (form.nip.data or "").strip()
-        if nip and not may_read_registry:
-            form.nip.errors = [_("Only an HR officer may explain a registry employee.")]
-            status = 422
-        elif nip and not (nip.isdigit() and len(nip) == 18):
-            form.nip.errors = [_("A NIP has 18 digits.")]
-            status = 422
-        elif not nip and form.birth_date.data is None:
-            form.birth_date.errors = [
-                _("Enter the date of birth of the profile (or an employee's NIP).")
-            ]
+        if _subject_errors(form, nip, may_read_registry) or not valid:
             status = 422
         else:
+            reference = form.reference_date.data or dt.datetime.now(dt.UTC).date()
             try:
                 explained = screening.what_if(
                     database(),
@@ -214,9 +222,7 @@ def what_if(digest: str) -> Any:
                     lang="id" if language() == "id" else "en",
                 )
             except InvalidInput as exc:
-                refusal = refusal_of(exc, reload="")
-                extra = _problems_beside(form, refusal)
-                refusal = None
+                extra = _problems_beside(form, refusal_of(exc, reload=""))
                 status = 422
             except WorkflowError as exc:
                 if isinstance(exc, NotFound) and nip:
@@ -225,8 +231,6 @@ def what_if(digest: str) -> Any:
                 else:
                     refusal = refusal_of(exc, reload="")
                     status = refusal.status
-    elif form.is_submitted():
-        status = 422
     explanation = explained.explanation if explained else {}
     gap = explanation.get("competency_gap") or {}
     return (
