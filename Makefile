@@ -12,12 +12,13 @@ export PYTHONPATH := $(CURDIR)
 FLASK := $(BIN)/flask --app wsgi
 
 .PHONY: help install run serve migrate seed test lint typecheck contracts pytest audit-deps lock bench \
-	clean translations
+	clean translations screenshots
 
 help:
 	@echo "make run    set up, migrate, seed the demo data and serve on http://127.0.0.1:$(PORT)"
 	@echo "make test   set up and run lint, type checks, import contracts, pip-audit and the whole suite"
 	@echo "make bench  run the benchmarks in bench/ (they print figures)"
+	@echo "make screenshots  photograph the main pages into docs/screenshots/ (needs Chromium)"
 	@echo "make lock   regenerate requirements*.txt from pyproject.toml"
 
 $(STAMP): requirements.txt requirements-dev.txt
@@ -82,6 +83,10 @@ lock: install
 	  -o requirements.txt pyproject.toml
 	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links \
 	  --extra dev -o requirements-dev.txt pyproject.toml
+
+# Pictures of the main pages for the README: a scratch demo database, Debian's Chromium.
+screenshots: install
+	$(BIN)/python scripts/screenshots.py
 
 bench: install
 	$(BIN)/python bench/import_bench.py

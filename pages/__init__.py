@@ -17,14 +17,16 @@ from pages.web import bp
 def init_app(app: Flask) -> None:
     """Attach the pages (at ``/``) and their machinery to ``app``."""
     # Importing the area modules adds their routes to the blueprint.
-    from pages import (  # noqa: F401  # noqa: F401
+    from pages import (  # noqa: F401
         access_log,
         account,
+        admin,
         delegations,
         inbox,
         ledger,
         monitoring,
         registry,
+        rule_packs,
         vacancies,
     )
 

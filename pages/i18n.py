@@ -91,6 +91,11 @@ RULES: dict[str, Any] = {
         "needs a written justification of at least 20 characters."
     ),
     "PERTEK-GIVEN": _l("The decree needs BKN's technical approval (pertek) first."),
+    "ADMIN-SELF": _l(
+        "An administrator may not disable themself or remove their own administrator role: "
+        "ask another administrator."
+    ),
+    "USER-DISABLED": _l("The user is disabled: enable the account before a password or token."),
 }
 
 

@@ -13,8 +13,11 @@ from workflow import vacancies
 
 @bp.route("/")
 def inbox() -> Any:
-    """Show the vacancies waiting on the signed-in user, soonest due first."""
+    """Show the vacancies waiting on the signed-in user, soonest due first, and apart those
+    waiting on a colleague who delegated a role to them ("on behalf of")."""
     if g.actor is None:
         return sign_in()
-    page = vacancies.inbox(database(), actor=current_actor(), page=page_request(), now=now())
-    return render_template("inbox.html", page=page, tasks=page.items)
+    found = vacancies.my_tasks(database(), actor=current_actor(), page=page_request(), now=now())
+    return render_template(
+        "inbox.html", page=found.own, tasks=found.own.items, delegated=found.delegated
+    )

@@ -41,7 +41,7 @@ from pages.web import (
 from pages.workflow_words import Refusal, refusal_of
 from workflow import ledger, registry, screening, vacancies
 from workflow.core import DEFAULT_PER_PAGE, NotFound, PageRequest, WorkflowError
-from workflow.identity import usernames
+from workflow.identity import LiveDelegation, delegations_to, usernames
 from workflow.models import Role
 
 READERS = (Role.HR, Role.COMMITTEE, Role.AUTHORITY, Role.NATIONAL_REVIEWER, Role.AUDITOR)
@@ -97,11 +97,31 @@ def new_key() -> str:
     return "page-" + secrets.token_urlsafe(18)
 
 
-def _blank(action: str, vacancy: Mapping[str, Any]) -> ActionForm:
+def _blank(action: str, vacancy: Mapping[str, Any], behalf: str | None = None) -> ActionForm:
     form = ACTION_FORMS[action](prefix=action, formdata=None)
     form.version.data = str(vacancy["version"])
     form.key.data = new_key()
+    form.on_behalf_of.data = behalf or ""
     return form
+
+
+def _live_delegations() -> list[LiveDelegation]:
+    return delegations_to(database(), actor=current_actor(), now=now())
+
+
+def _delegated(vacancy: Mapping[str, Any], *, own: list[str]) -> dict[str, str]:
+    """Return the actions the user may take only by a live delegation, each with the username
+    of the delegator it is taken for (the use case checks the delegation again)."""
+    offered: dict[str, str] = {}
+    for delegation in _live_delegations():
+        if delegation.principal.tenant_code != vacancy["tenant"]:
+            continue
+        for action in _offered(vacancy, delegation.principal.roles):
+            if action not in own and action not in offered:
+                offered[action] = delegation.principal.username
+        if _can_decide(vacancy, delegation.principal.roles):
+            offered.setdefault("decide", delegation.principal.username)
+    return offered
 
 
 def _offered(vacancy: Mapping[str, Any], roles: frozenset[str]) -> list[str]:
@@ -175,13 +195,23 @@ def _render_vacancy(
 ) -> tuple[str, int]:
     actor = current_actor()
     offered = _offered(vacancy, actor.roles)
+    behalf = _delegated(vacancy, own=offered)
     shown = {action: _blank(action, vacancy) for action in offered}
+    shown.update(
+        {
+            action: _blank(action, vacancy, who)
+            for action, who in behalf.items()
+            if action != "decide"
+        }
+    )
     shown.update(forms or {})
+    own_decide = _can_decide(vacancy, actor.roles)
     rendered = render_template(
         "vacancies/vacancy.html",
         vacancy=vacancy,
         forms=shown,
-        can_decide=_can_decide(vacancy, actor.roles),
+        can_decide=own_decide or "decide" in behalf,
+        decide_behalf=None if own_decide else behalf.get("decide"),
         refusal=refusal,
         timeline=_timeline(vacancy["id"]),
         screened=vacancy["state"] not in ("draft", "submitted", "screening", "cancelled")
@@ -305,7 +335,7 @@ def vacancy_act(vacancy_id: int, action: str) -> Any:
             expected_version=int(version) if str(version).isdigit() else 0,
             idempotency_key=form.key.data,
             payload=PAYLOADS[action](form),
-            on_behalf_of=None,
+            on_behalf_of=form.on_behalf_of.data or None,
             now=now(),
         )
     except WorkflowError as exc:
@@ -387,14 +417,23 @@ def candidate(vacancy_id: int, nip: str) -> Any:
 
 
 @bp.route("/lowongan/<int:vacancy_id>/putuskan", methods=["GET", "POST"])
-@signed_in(Role.AUTHORITY)
+@signed_in()
 def decide(vacancy_id: int) -> Any:
     """The authority's choice among the top three; a choice other than rank 1 needs a written
-    justification and a "check your answer" page saying BKN will see it as a deviation."""
+    justification and a "check your answer" page saying BKN will see it as a deviation.
+
+    Open to the authority and to a colleague the authority delegated the role to (who acts on
+    their behalf)."""
     actor = current_actor()
+    own = Role.AUTHORITY.value in actor.roles
+    if not own and not any(d.role == Role.AUTHORITY.value for d in _live_delegations()):
+        abort(403)
     found = vacancies.get_vacancy(database(), actor=actor, vacancy_id=vacancy_id)
     if found["state"] != "authority_decision":
         return redirect_to("pages.vacancy", vacancy_id=vacancy_id)
+    behalf = None if own else _delegated(found, own=[]).get("decide")
+    if not own and behalf is None:
+        abort(403)
     listed = screening.shortlist(
         database(),
         recorder=recorder("authority decision (pages)"),
@@ -408,6 +447,7 @@ def decide(vacancy_id: int) -> Any:
     if request.method == "GET":
         form.version.data = str(found["version"])
         form.key.data = new_key()
+        form.on_behalf_of.data = behalf or ""
         return render_template("vacancies/decide.html", vacancy=found, form=form, pool=pool)
     if not form.validate():
         return render_template("vacancies/decide.html", vacancy=found, form=form, pool=pool), 422
@@ -436,7 +476,7 @@ def decide(vacancy_id: int) -> Any:
             expected_version=int(form.version.data) if str(form.version.data).isdigit() else 0,
             idempotency_key=form.key.data,
             payload={"candidate": chosen.nip, "justification": justification or None},
-            on_behalf_of=None,
+            on_behalf_of=behalf,
             now=now(),
         )
     except WorkflowError as exc:

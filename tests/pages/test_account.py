@@ -215,7 +215,7 @@ def test_a_failure_is_the_html_500_page_without_details(
     def broken(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("secret detail")
 
-    monkeypatch.setattr(vacancies, "inbox", broken)
+    monkeypatch.setattr(vacancies, "my_tasks", broken)
     sign_in(web, "province.hr")
     answer = web.get("/")
     assert answer.status_code == 500

@@ -32,6 +32,11 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+def new_token() -> str:
+    """Return a fresh 256-bit bearer token with its public prefix."""
+    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
 @dataclass(frozen=True, slots=True)
 class IssuedToken:
     """A freshly issued token: the secret is here once and never stored."""
@@ -133,7 +138,7 @@ def issue_token(
 
     :raises NotFound: no active user with that name.
     """
-    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = new_token()
     with db.transaction() as session:
         user = session.scalar(select(User).where(User.username == username, User.active))
         if user is None:
@@ -457,3 +462,59 @@ def create_delegation(
         )
         log.info("delegation_created", delegation_id=row.id, role=role)
         return row.id
+
+
+@dataclass(frozen=True, slots=True)
+class LiveDelegation:
+    """A delegation to the caller that holds now: whose role they may act in, until when."""
+
+    delegation_id: int
+    principal: Actor
+    """The delegator, with only the delegated role (what the delegate may act as)."""
+    role: str
+    ends_at: dt.datetime
+
+
+def delegations_to(db: Database, *, actor: Actor, now: dt.datetime) -> list[LiveDelegation]:
+    """Return the live delegations to ``actor`` from active users of their agency, by role.
+
+    A delegate acting by delegation has none (no chains).
+    """
+    if actor.user_id is None or actor.on_behalf_of is not None:
+        return []
+    with db.read() as session:
+        rows = session.scalars(
+            select(Delegation)
+            .join(User, User.id == Delegation.delegator_id)
+            .where(
+                Delegation.delegate_id == actor.user_id,
+                Delegation.tenant_id == actor.tenant_id,
+                Delegation.revoked_at.is_(None),
+                Delegation.starts_at <= now,
+                Delegation.ends_at > now,
+                User.active,
+            )
+            .order_by(Delegation.role, Delegation.id)
+        ).all()
+        found = []
+        for row in rows:
+            principal = actor_for(session, row.delegator)
+            if row.role not in principal.roles:
+                continue  # the delegator no longer holds the role
+            found.append(
+                LiveDelegation(
+                    delegation_id=row.id,
+                    principal=Actor(
+                        principal.user_id,
+                        principal.username,
+                        principal.tenant_id,
+                        principal.tenant_code,
+                        principal.tenant_level,
+                        frozenset({row.role}),
+                        principal.employee_id,
+                    ),
+                    role=row.role,
+                    ends_at=row.ends_at,
+                )
+            )
+        return found

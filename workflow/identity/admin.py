@@ -26,10 +26,14 @@ from workflow.core import (
     fetch_page,
     readable,
 )
-from workflow.identity.accounts import create_user
-from workflow.models import Role, Tenant, User, UserRole
+from workflow.identity.accounts import IssuedToken, create_user, hash_token, new_token
+from workflow.identity.passwords import hash_password, password_problems
+from workflow.models import ApiToken, Role, Tenant, User, UserRole
 
 log = structlog.get_logger(__name__)
+
+ADMIN_SELF_RULE = "ADMIN-SELF"
+"""The rule refusing a change that would lock the administrator out of their own account."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,11 +133,17 @@ def update_user(
             wanted = sorted(set(changes.roles))
             _check_roles(wanted, tenant)
             if user.id == actor.user_id and Role.ADMIN.value not in wanted:
-                raise Refused("an administrator cannot remove their own admin role")
+                raise Refused(
+                    "an administrator cannot remove their own admin role",
+                    details={"rule": ADMIN_SELF_RULE},
+                )
             user.roles = [UserRole(role=role) for role in wanted]
         if changes.active is not None:
             if user.id == actor.user_id and not changes.active:
-                raise Refused("an administrator cannot deactivate themself")
+                raise Refused(
+                    "an administrator cannot deactivate themself",
+                    details={"rule": ADMIN_SELF_RULE},
+                )
             user.active = changes.active
         if changes.display_name is not None:
             user.display_name = changes.display_name
@@ -212,3 +222,145 @@ def usernames(db: Database, *, user_ids: Iterable[int]) -> dict[int, str]:
     with db.read() as session:
         rows = session.execute(select(User.id, User.username).where(User.id.in_(wanted)))
         return {row.id: row.username for row in rows}
+
+
+@dataclass(frozen=True, slots=True)
+class TokenView:
+    """A bearer token as its user's administrator sees it (never the secret)."""
+
+    id: int
+    name: str
+    prefix: str
+    created_at: dt.datetime
+    expires_at: dt.datetime | None
+    revoked_at: dt.datetime | None
+    last_used_at: dt.datetime | None
+
+    def live(self, now: dt.datetime) -> bool:
+        """Return whether the token still authenticates at ``now``."""
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+
+def list_user_tokens(db: Database, *, actor: Actor, user_id: int) -> list[TokenView]:
+    """Return a user's tokens, newest first (revoked and expired ones too).
+
+    :raises NotFound: no such user, or not one ``actor`` may read.
+    """
+    with db.read() as session:
+        user = _scoped_user(session, actor, user_id)
+        rows = session.scalars(
+            select(ApiToken)
+            .where(ApiToken.user_id == user.id)
+            .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+        ).all()
+        return [
+            TokenView(
+                id=row.id,
+                name=row.name,
+                prefix=row.prefix,
+                created_at=row.created_at,
+                expires_at=row.expires_at,
+                revoked_at=row.revoked_at,
+                last_used_at=row.last_used_at,
+            )
+            for row in rows
+        ]
+
+
+def set_user_password(db: Database, *, actor: Actor, user_id: int, password: str) -> None:
+    """Set (or reset) the password of an active user of ``actor``'s agency (argon2id).
+
+    :raises NotFound: no such user, or not one ``actor`` may read.
+    :raises Refused: another agency's user, or an inactive one.
+    :raises InvalidInput: the password is too short or too long.
+    """
+    problems = password_problems(password)
+    if problems:
+        raise InvalidInput("cannot set the password", problems)
+    digest = hash_password(password)
+    with db.transaction() as session:
+        user = _writable_user(session, actor, user_id)
+        user.password_hash = digest
+    log.info("password_set_by", actor=actor.describe(), user_id=user_id)
+
+
+def issue_user_token(
+    db: Database,
+    *,
+    actor: Actor,
+    user_id: int,
+    name: str,
+    now: dt.datetime,
+    lifetime: dt.timedelta | None,
+) -> IssuedToken:
+    """Issue a bearer token for an active user of ``actor``'s agency; the secret is returned
+    once and only its hash is stored.
+
+    :raises NotFound: no such user, or not one ``actor`` may read.
+    :raises Refused: another agency's user, or an inactive one.
+    :raises InvalidInput: no name, or a name longer than 100 characters.
+    """
+    label = name.strip()
+    if not label or len(label) > MAX_TOKEN_NAME:
+        raise InvalidInput(
+            "cannot issue the token",
+            [{"field": "name", "message": f"1 to {MAX_TOKEN_NAME} characters"}],
+        )
+    token = new_token()
+    with db.transaction() as session:
+        user = _writable_user(session, actor, user_id)
+        expires_at = now + lifetime if lifetime else None
+        row = ApiToken(
+            user_id=user.id,
+            name=label,
+            token_hash=hash_token(token),
+            prefix=token[:10],
+            created_at=now,
+            expires_at=expires_at,
+        )
+        session.add(row)
+        session.flush()
+        log.info("token_issued_by", actor=actor.describe(), user_id=user.id, token_id=row.id)
+        return IssuedToken(token, row.id, user.username, expires_at)
+
+
+def revoke_user_token(
+    db: Database, *, actor: Actor, user_id: int, token_id: int, now: dt.datetime
+) -> bool:
+    """Revoke one token of a user of ``actor``'s agency; False if it was already revoked.
+
+    :raises NotFound: no such user or token, or not one ``actor`` may read.
+    :raises Refused: another agency's user.
+    """
+    with db.transaction() as session:
+        user = _scoped_user(session, actor, user_id)
+        ensure_writable(actor, user.tenant_id, "user")
+        row = session.scalar(
+            select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user.id)
+        )
+        if row is None:
+            raise NotFound(f"no token {token_id} of user {user_id}")
+        if row.revoked_at is not None:
+            return False
+        row.revoked_at = now
+        log.info("token_revoked_by", actor=actor.describe(), user_id=user.id, token_id=row.id)
+        return True
+
+
+MAX_TOKEN_NAME = 100
+
+
+def _writable_user(session: Session, actor: Actor, user_id: int) -> User:
+    """Return a user ``actor`` may change, active (passwords and tokens are for active users)."""
+    user = _scoped_user(session, actor, user_id)
+    ensure_writable(actor, user.tenant_id, "user")
+    if not user.active:
+        raise Refused(
+            f"user {user.username} is disabled; enable them first",
+            details={"rule": USER_DISABLED_RULE},
+        )
+    return user
+
+
+USER_DISABLED_RULE = "USER-DISABLED"
+"""The rule refusing a password or token for a disabled user."""

@@ -54,7 +54,14 @@ from workflow.vacancies.screening import (
 from workflow.vacancies.sla import SweepReport
 from workflow.vacancies.sla import sweep as sweep_deadlines
 from workflow.vacancies.states import ActionName, State
-from workflow.vacancies.tasks import INBOX_ROLES, Task, inbox
+from workflow.vacancies.tasks import (
+    INBOX_ROLES,
+    MyTasks,
+    Task,
+    delegated_inbox,
+    inbox,
+    my_tasks,
+)
 from workflow.vacancies.view import PositionView, VacancyView, vacancy_view
 
 __all__ = [
@@ -64,6 +71,7 @@ __all__ = [
     "DefinitionInvalid",
     "HistoryEntry",
     "MonitoringFilter",
+    "MyTasks",
     "Outcome",
     "PositionView",
     "State",
@@ -80,6 +88,7 @@ __all__ = [
     "dashboard",
     "decide",
     "declare_conflict",
+    "delegated_inbox",
     "deviations",
     "finish_screening",
     "get_vacancy",
@@ -88,6 +97,7 @@ __all__ = [
     "issue_decree",
     "list_vacancies",
     "load_definition",
+    "my_tasks",
     "nine_box",
     "open_by_reference",
     "open_vacancy",

@@ -1,7 +1,8 @@
 """The caller's inbox: vacancies waiting on an action one of their roles can take now.
 
-One SQL condition per role (the caller's own roles; delegated roles are not listed), so the
-inbox paginates in the database:
+One SQL condition per role (the caller's own roles), so the inbox paginates in the database
+(:func:`delegated_inbox` lists, apart, what waits on the people who delegated a role to the
+caller):
 
 - ``hr``: vacancies of their agency in ``draft`` or ``returned``; and, unless they submitted
   the vacancy (SOD-SUBMITTER), ``submitted``, ``technical_review`` once the technical approval is
@@ -20,13 +21,14 @@ only the submitter rule's own steps (``draft``, ``returned``) are open to the su
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from workflow.core import Actor, Database, Page, PageRequest, readable
+from workflow.identity import delegations_to
 from workflow.models import (
     CommitteeMember,
     ConflictDeclaration,
@@ -54,6 +56,8 @@ class Task:
     actions: list[str]
     due_at: dt.datetime | None
     overdue: bool
+    on_behalf_of: Actor | None = None
+    """The delegator this task waits on, when it is the caller's by delegation."""
 
 
 def inbox(db: Database, *, actor: Actor, page: PageRequest, now: dt.datetime) -> Page[Task]:
@@ -181,4 +185,40 @@ def _condition(actor: Actor, role: str) -> ColumnElement[bool]:
         Vacancy.technical_reference.is_(None),
         later_step,
         ~acted_otherwise,
+    )
+
+
+DELEGATED_LIMIT = 50
+"""At most this many tasks are listed per delegation (a delegation is short and bounded)."""
+
+
+def delegated_inbox(db: Database, *, actor: Actor, now: dt.datetime) -> list[Task]:
+    """Return what waits on the users who delegated a role to ``actor`` (each in that role only,
+    with their own restrictions), the soonest due first; each task names its delegator."""
+    tasks: list[Task] = []
+    for delegation in delegations_to(db, actor=actor, now=now):
+        waiting = inbox(
+            db,
+            actor=delegation.principal,
+            page=PageRequest(page=1, per_page=DELEGATED_LIMIT),
+            now=now,
+        )
+        tasks.extend(replace(task, on_behalf_of=delegation.principal) for task in waiting.items)
+    far = dt.datetime.max.replace(tzinfo=dt.UTC)
+    return sorted(tasks, key=lambda task: (task.due_at or far, task.vacancy["id"]))
+
+
+@dataclass(frozen=True, slots=True)
+class MyTasks:
+    """The caller's own inbox page, and what waits on those who delegated a role to them."""
+
+    own: Page[Task]
+    delegated: list[Task]
+
+
+def my_tasks(db: Database, *, actor: Actor, page: PageRequest, now: dt.datetime) -> MyTasks:
+    """Return the caller's inbox page and their delegated tasks (see :func:`delegated_inbox`)."""
+    return MyTasks(
+        own=inbox(db, actor=actor, page=page, now=now),
+        delegated=delegated_inbox(db, actor=actor, now=now),
     )
