@@ -6,6 +6,21 @@ Everything other packages use is imported here; the modules beside it are privat
 concept (the import-linter contracts in pyproject.toml hold that).
 """
 
+from workflow.talent.groups import (
+    DECISION_DAYS,
+    DEFINITION,
+    GroupDetail,
+    GroupMember,
+    GroupState,
+    GroupSummary,
+    Membership,
+    act,
+    approved_members,
+    create_group,
+    get_group,
+    list_groups,
+    memberships,
+)
 from workflow.talent.quality import (
     DEFAULT_ASSESSMENT_YEARS,
     HOLES,
@@ -36,14 +51,21 @@ from workflow.talent.runs import (
 from workflow.talent.succession import MAX_SUCCESSORS, Successor, SuccessorList, successors
 
 __all__ = [
+    "DECISION_DAYS",
     "DEFAULT_ASSESSMENT_YEARS",
     "DEFAULT_PACK",
+    "DEFINITION",
     "HOLES",
     "LEDGER_KIND",
     "MAX_SUCCESSORS",
     "RUNNERS",
     "UNMAPPED",
     "AgencyQuality",
+    "GroupDetail",
+    "GroupMember",
+    "GroupState",
+    "GroupSummary",
+    "Membership",
     "PlacedPerson",
     "RecordToFix",
     "RunDetail",
@@ -51,10 +73,16 @@ __all__ = [
     "Successor",
     "SuccessorList",
     "TalentReplay",
+    "act",
     "agency_quality",
+    "approved_members",
     "box_people",
+    "create_group",
+    "get_group",
     "holes",
+    "list_groups",
     "list_runs",
+    "memberships",
     "records_to_fix",
     "replay_run",
     "run_detail",

@@ -38,6 +38,8 @@ class Successor:
     """The readiness label in both languages (``{"id", "en"}``)."""
     lacks: list[dict[str, Any]]
     """Each criterion failed or lacking data: ``{"criterion", "outcome", "hard", "hint"}``."""
+    readiness_index: int = 0
+    """The readiness label's place on the pack's scale (0: ready now)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +140,7 @@ def successors(
                 box=decision.box,
                 readiness=dict(labels[decision.readiness].to_data()),
                 lacks=lacks,
+                readiness_index=decision.readiness,
             )
         )
     return SuccessorList(
