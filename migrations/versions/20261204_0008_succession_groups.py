@@ -89,7 +89,17 @@ def upgrade() -> None:
     )
 
 
+    with op.batch_alter_table("shortlist_entry") as batch:
+        batch.add_column(
+            sa.Column(
+                "in_succession_group", sa.Boolean(), nullable=False, server_default=sa.false()
+            )
+        )
+
+
 def downgrade() -> None:
+    with op.batch_alter_table("shortlist_entry") as batch:
+        batch.drop_column("in_succession_group")
     op.drop_table("succession_member")
     op.drop_index("ix_succession_group_tenant_year", table_name="succession_group")
     op.drop_table("succession_group")
