@@ -13,6 +13,8 @@ from api.pagination import LINK_HEADER, PageQuery, page_of, page_request, paged
 from api.personal_data import recorder
 from api.requests import json_only
 from api.schemas.succession import (
+    NationalTalentQuery,
+    NationalTalentRead,
     SuccessionGroupCreate,
     SuccessionGroupDetailRead,
     SuccessionGroupQuery,
@@ -163,3 +165,19 @@ def approve_succession_group(body: dict[str, Any], group_id: int) -> Any:
 def return_succession_group(body: dict[str, Any], group_id: int) -> Any:
     """The authority returns a proposed group to HR with a reason."""
     return _act(group_id, "return", body)
+
+
+@blp.route("/talent/national")
+@requires(Role.NATIONAL_REVIEWER, Role.AUDITOR)
+@blp.arguments(NationalTalentQuery, location="query", as_kwargs=True)
+@blp.response(200, NationalTalentRead)
+def national_talent(assessment_years: int, reference_date: dt.date | None = None) -> Any:
+    """National talent monitoring, per agency: the latest talent map's boxes and pool, the
+    succession coverage of key positions, data quality, vacancies filled from the succession
+    group or from outside, and the median days from opening to decree. Counts only."""
+    return talent.national_talent(
+        db(),
+        actor=current_actor(),
+        reference_date=reference_date or _now().date(),
+        assessment_years=assessment_years,
+    )

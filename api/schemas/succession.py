@@ -146,3 +146,53 @@ class SuccessionGroupDetailRead(Schema):
         fields.String(validate=validate.OneOf(["propose", "revise", "approve", "return"])),
         required=True,
     )
+
+
+class NationalTalentQuery(Schema):
+    """Options of the national talent monitoring."""
+
+    reference_date = fields.Date(metadata={"description": "Default: today (UTC)"})
+    assessment_years = fields.Integer(
+        load_default=3,
+        validate=validate.Range(min=1, max=10),
+        metadata={"description": "An assessment older than this is a data-quality hole"},
+    )
+
+    @validates_schema
+    def _sane_date(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        _check_date(data)
+
+
+class AgencyTalentRead(Schema):
+    """One agency's national talent figures (counts only)."""
+
+    agency = fields.String(required=True, metadata={"example": "36.00"})
+    name = fields.String(required=True)
+    level = fields.String(required=True)
+    region = fields.String(allow_none=True, metadata={"description": "The parent agency's code"})
+    run_id = fields.Integer(allow_none=True, metadata={"description": "The latest talent map"})
+    by_box = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+    employees_mapped = fields.Integer(required=True)
+    talent_pool = fields.Integer(required=True)
+    key_positions = fields.Integer(required=True)
+    covered = fields.Integer(
+        required=True, metadata={"description": "Key positions with >= 3 ready-now successors"}
+    )
+    without_group = fields.Integer(
+        required=True, metadata={"description": "Key positions without an approved group"}
+    )
+    coverage = fields.Integer(required=True, metadata={"description": "Hundredths of a percent"})
+    quality_score = fields.Integer(
+        allow_none=True, metadata={"description": "Hundredths of a percent"}
+    )
+    filled_from_group = fields.Integer(required=True)
+    filled_from_outside = fields.Integer(required=True)
+    median_days_to_decree = fields.Float(allow_none=True)
+
+
+class NationalTalentRead(Schema):
+    """Every agency's national talent figures on one reference date."""
+
+    reference_date = fields.Date(required=True)
+    year = fields.Integer(required=True)
+    agencies = fields.List(fields.Nested(AgencyTalentRead), required=True)

@@ -325,6 +325,7 @@ POLICY = (
     ),
     # --- succession groups (api/succession.py): {group_id} is a group of the province
     Rule("GET", "/api/v1/talent/succession-groups", TALENT_READERS),
+    Rule("GET", "/api/v1/talent/national", frozenset({"national_reviewer", "auditor"})),
     Rule(
         "POST",
         "/api/v1/talent/succession-groups",

@@ -21,6 +21,12 @@ from workflow.talent.groups import (
     list_groups,
     memberships,
 )
+from workflow.talent.national import (
+    COVERED_READY_NOW,
+    AgencyTalent,
+    NationalTalent,
+    national_talent,
+)
 from workflow.talent.quality import (
     DEFAULT_ASSESSMENT_YEARS,
     HOLES,
@@ -51,6 +57,7 @@ from workflow.talent.runs import (
 from workflow.talent.succession import MAX_SUCCESSORS, Successor, SuccessorList, successors
 
 __all__ = [
+    "COVERED_READY_NOW",
     "DECISION_DAYS",
     "DEFAULT_ASSESSMENT_YEARS",
     "DEFAULT_PACK",
@@ -61,11 +68,13 @@ __all__ = [
     "RUNNERS",
     "UNMAPPED",
     "AgencyQuality",
+    "AgencyTalent",
     "GroupDetail",
     "GroupMember",
     "GroupState",
     "GroupSummary",
     "Membership",
+    "NationalTalent",
     "PlacedPerson",
     "RecordToFix",
     "RunDetail",
@@ -83,6 +92,7 @@ __all__ = [
     "list_groups",
     "list_runs",
     "memberships",
+    "national_talent",
     "records_to_fix",
     "replay_run",
     "run_detail",
