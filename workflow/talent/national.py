@@ -18,8 +18,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import and_, func, select
 
-from workflow.core import Actor, PageRequest, Refused, readable
-from workflow.core.db import Database
+from workflow.core import Actor, Database, PageRequest, Refused, readable
 from workflow.models import (
     Position,
     Role,
