@@ -22,6 +22,7 @@ def init_app(app: Flask) -> None:
         delegations,
         inbox,
         registry,
+        succession,
         talent_national,
         vacancies,
     )

@@ -41,6 +41,11 @@ NAV: tuple[NavEntry, ...] = (
     # Areas of the other pages: they appear once their endpoints exist.
     NavEntry("pages.monitoring", _l("Monitoring"), _roles("national_reviewer")),
     NavEntry(
+        "pages.succession_groups",
+        _l("Succession groups"),
+        _roles("hr", "authority", "auditor"),
+    ),
+    NavEntry(
         "pages.talent_national", _l("National talent"), _roles("national_reviewer", "auditor")
     ),
     NavEntry("pages.ledger", _l("Audit trail"), _roles("auditor")),
