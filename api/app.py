@@ -24,6 +24,7 @@ from api import (
     registry,
     requests,
     screening,
+    succession,
     talent,
     users,
     vacancies,
@@ -176,6 +177,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         ledger.blp,
         monitoring.blp,
         talent.blp,
+        succession.blp,
     ):
         api.register_blueprint(blueprint, url_prefix=API_PREFIX)
     app.register_blueprint(docs.blp)

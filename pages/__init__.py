@@ -18,6 +18,7 @@ def init_app(app: Flask) -> None:
     """Attach the pages (at ``/``) and their machinery to ``app``."""
     # Importing the area modules adds their routes to the blueprint.
     from pages import (  # noqa: F401
+    from pages import (  # noqa: F401
         access_log,
         account,
         admin,
@@ -27,6 +28,8 @@ def init_app(app: Flask) -> None:
         monitoring,
         registry,
         rule_packs,
+        succession,
+        talent_national,
         vacancies,
     )
 

@@ -40,6 +40,14 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("pages.delegations", _l("Delegate"), _roles("hr", "committee", "authority")),
     # Areas of the other pages: they appear once their endpoints exist.
     NavEntry("pages.monitoring", _l("Monitoring"), _roles("national_reviewer", "auditor")),
+    NavEntry(
+        "pages.succession_groups",
+        _l("Succession groups"),
+        _roles("hr", "authority", "auditor"),
+    ),
+    NavEntry(
+        "pages.talent_national", _l("National talent"), _roles("national_reviewer", "auditor")
+    ),
     NavEntry("pages.ledger", _l("Audit trail"), _roles("auditor", "national_reviewer")),
     NavEntry("pages.access_log", _l("Access log"), _roles("auditor", "admin")),
     NavEntry("pages.rule_packs", _l("Rule packs"), _roles()),

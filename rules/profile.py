@@ -313,6 +313,10 @@ class VacancyContext:
     pack's default standard for the level applies."""
     required_education_fields: tuple[str, ...] = ()
     is_key: bool = False
+    succession_group: tuple[str, ...] = ()
+    """NIPs of the position's approved succession group for the reference date's year (sorted;
+    empty: none). Shortlists mark them; a pack with ``succession_group_first`` ranks them first
+    (PP 11/2017 Arts. 198, 200). Part of the input snapshot, so a replay uses the same group."""
 
     @classmethod
     def from_json(cls, data: object, *, where: str = "vacancy") -> VacancyContext:
@@ -338,6 +342,7 @@ class VacancyContext:
                 "competencies": dict(self.competencies),
                 "required_education_fields": list(self.required_education_fields),
                 "is_key": self.is_key,
+                "succession_group": list(self.succession_group) or None,
             }
         )
 
@@ -386,7 +391,7 @@ _PROFILE_KEYS = frozenset(
 _CONTEXT_KEYS = frozenset(
     {
         "level", "reference_date", "code", "title", "tenant", "competencies",
-        "required_education_fields", "is_key",
+        "required_education_fields", "is_key", "succession_group",
     }
 )  # fmt: skip
 _KNOWN_COMPETENCIES = frozenset(c.value for c in Competency)
@@ -643,6 +648,10 @@ class _Reader:
             self.fail("required_education_fields", "expected a list of field names")
             fields = []
         is_key = self.opt(d, "is_key", "", _bool) or False
+        group = d.get("succession_group") or []
+        if not isinstance(group, list) or not all(isinstance(n, str) for n in group):
+            self.fail("succession_group", "expected a list of NIPs")
+            group = []
         if level is None or reference is None:
             return None
         return VacancyContext(
@@ -654,6 +663,7 @@ class _Reader:
             competencies=competencies,
             required_education_fields=tuple(fields),
             is_key=is_key,
+            succession_group=tuple(sorted(set(group))),
         )
 
 

@@ -87,18 +87,23 @@ assert _GETTERS.keys() == SORT_KEYS.keys()
 
 
 def key_function(
-    keys: Sequence[RankKey],
+    keys: Sequence[RankKey], first: frozenset[str] = frozenset()
 ) -> Callable[[str, Fact, Measures, str, int | None], SortKey]:
     """Return a function ordering candidates by status, then the pack's keys.
 
     It takes (status, fact, measures, NIP, birth date ordinal) and returns a tuple: a key with no
-    value sorts last whatever its direction; ``desc`` keys are negated numbers.
+    value sorts last whatever its direction; ``desc`` keys are negated numbers. ``first`` (NIPs
+    of the position's approved succession group, when the pack ranks it first) puts its members
+    ahead of everyone else of the same status (PP 11/2017 Arts. 198, 200): a pure input, so
+    the same group gives the same order.
     """
     getters = tuple((_GETTERS[k.key], k.direction == "desc") for k in keys)
     order = STATUS_ORDER
 
     def key(status: str, fact: Fact, measures: Measures, nip: str, birth: int | None) -> SortKey:
         out: list[int | str] = [order[status]]
+        if first:
+            out.append(0 if nip in first else 1)
         for get, descending in getters:
             value = get(fact, measures, nip, birth)
             if value is None:
@@ -137,3 +142,14 @@ def readiness(
     """Return the readiness label of the first rule a candidate meets, else ``otherwise``."""
     number = readiness_index(rules, status, box, soft_failures)
     return rules[number].label if number >= 0 else otherwise
+
+
+GROUP_FIRST_PARAMETER: Final = "succession_group_first"
+"""The pack parameter (bool) that ranks the approved succession group's members first."""
+
+
+def group_first(param_values: Mapping[str, object], members: Sequence[str]) -> frozenset[str]:
+    """Return the NIPs to rank first: ``members`` when the pack's parameter says so, else none."""
+    if param_values.get(GROUP_FIRST_PARAMETER) is True:
+        return frozenset(members)
+    return frozenset()

@@ -41,7 +41,7 @@ from rules.explain import Evaluator, Explanation, evaluate_codes, explain, statu
 from rules.facts import build_fact
 from rules.pack import Pack
 from rules.profile import CandidateProfile, VacancyContext
-from rules.ranking import SortKey, key_function, readiness_index
+from rules.ranking import SortKey, group_first, key_function, readiness_index
 
 BLOCK: int = 1024
 """Candidates whose facts are built and evaluated together (bounds the facts held in memory)."""
@@ -218,7 +218,8 @@ def _decide_block(
     level = context.level
     settings = pack.settings(level)
     compiled = pack.compiled(level)
-    order = key_function(pack.ranking.keys)
+    first = group_first(pack.param_values(level), context.succession_group)
+    order = key_function(pack.ranking.keys, first)
     rules = pack.ranking.readiness
     all_measures = [measure(p, context, settings) for p in profiles]
     facts = [

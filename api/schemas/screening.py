@@ -70,6 +70,13 @@ class ShortlistEntryRead(PersonalDataSchema):
     box = fields.Integer(allow_none=True, metadata={"description": "The 9-box (1-9)"})
     readiness = fields.String(allow_none=True, metadata={"example": "Siap Sekarang"})
     score = fields.Nested(ScoreRead, required=True)
+    in_succession_group = fields.Boolean(
+        required=True,
+        metadata={
+            "description": "A member of the position's approved succession group for the "
+            "reference date's year, as the screening read it"
+        },
+    )
 
 
 class ShortlistRead(Schema):

@@ -8,6 +8,7 @@ callers are city users, "national" callers are users of the national agency (BKN
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import itertools
 from collections.abc import Callable
@@ -20,11 +21,13 @@ from sqlalchemy import select
 
 from tests.api.conftest import NOW, World, roles_of
 from tests.support.screening import screen_province_vacancy
+from tests.support.talent import add_known
 from workflow import talent
 from workflow.core.db import Database
+from workflow.identity import AccessRecorder
 from workflow.identity.accounts import actor_by_username
 from workflow.identity.admin import user_etag
-from workflow.models import User
+from workflow.models import Position, User
 from workflow.vacancies import open_vacancy
 
 ROLES = ("hr", "committee", "authority", "national_reviewer", "auditor", "admin")
@@ -146,6 +149,70 @@ def _talent_run(_database: Database, world: World, username: str | None, n: int)
     return Prepared(body={"agencies": [world.tenant_code["province"]]} if national else {})
 
 
+GROUP_ACTORS = frozenset({"hr", "authority"})
+_GROUP_STATE = {"propose": "draft", "revise": "draft", "approve": "proposed", "return": "proposed"}
+
+
+def _group_key_position(database: Database, world: World, n: int) -> int:
+    """A fresh province key position (its successors: the known employees, added once)."""
+    with database.read() as session:
+        known = session.scalar(select(Position.id).where(Position.code.like("MATRIX-KEY-%")))
+    if known is None:
+        add_known(database, tenant_id=world.tenant_id["province"])
+    with database.transaction() as session:
+        position = Position(
+            tenant_id=world.tenant_id["province"],
+            code=f"MATRIX-KEY-{n}",
+            title="Kepala Biro",
+            level="administrator",
+            unit="Biro Keuangan",
+            is_key=True,
+        )
+        session.add(position)
+        session.flush()
+        return position.id
+
+
+def _new_group(database: Database, world: World, _username: str | None, n: int) -> Prepared:
+    """A new group of a fresh key position of the province."""
+    position = _group_key_position(database, world, n)
+    return Prepared(body={"position_id": position, "year": 2026, "reference_date": "2026-03-01"})
+
+
+def _group_in(action: str) -> Callable[[Database, World, str | None, int], Prepared]:
+    """A province group in the state ``action`` starts from, proposed by its HR officer."""
+
+    def setup(database: Database, world: World, _username: str | None, n: int) -> Prepared:
+        position = _group_key_position(database, world, n)
+        with database.read() as session:
+            hr = actor_by_username(session, "province.hr")
+        recorder = AccessRecorder(actor=hr, method="POST", endpoint="t", purpose="t", now=NOW)
+        detail = talent.create_group(
+            database,
+            recorder=recorder,
+            position_id=position,
+            year=2026,
+            pack="bkn-national",
+            reference_date=dt.date(2026, 3, 1),
+            now=NOW,
+        )
+        if _GROUP_STATE[action] == "proposed":
+            detail = talent.act(
+                database,
+                recorder=recorder,
+                group_id=detail.group.id,
+                action="propose",
+                revision=1,
+                now=NOW,
+            )
+        body: dict[str, Any] = {"revision": detail.group.revision}
+        if action == "return":
+            body["reason"] = f"matrix {n}"
+        return Prepared(params={"group_id": detail.group.id}, body=body)
+
+    return setup
+
+
 POLICY = (
     Rule("GET", "/api/v1/me", ANYONE),
     Rule("GET", "/api/v1/tenants", ANYONE, listed="code"),
@@ -255,6 +322,37 @@ POLICY = (
         "/api/v1/talent/key-positions/{position_id}/successors",
         TALENT_READERS,
         target=True,
+    ),
+    # --- succession groups (api/succession.py): {group_id} is a group of the province
+    Rule("GET", "/api/v1/talent/succession-groups", TALENT_READERS),
+    Rule("GET", "/api/v1/talent/national", frozenset({"national_reviewer", "auditor"})),
+    Rule(
+        "POST",
+        "/api/v1/talent/succession-groups",
+        HR,
+        ok=201,
+        target=True,
+        write=True,
+        setup=_new_group,
+    ),
+    Rule(
+        "GET",
+        "/api/v1/talent/succession-groups/{group_id}",
+        TALENT_READERS,
+        target=True,
+        setup=_group_in("propose"),
+    ),
+    *(
+        Rule(
+            "POST",
+            f"/api/v1/talent/succession-groups/{{group_id}}/{action}",
+            GROUP_ACTORS,
+            target=True,
+            write=True,
+            acts=frozenset({"authority" if action in ("approve", "return") else "hr"}),
+            setup=_group_in(action),
+        )
+        for action in ("propose", "revise", "approve", "return")
     ),
     # header-only files: an empty import, valid for any agency (national HR: BKN's own records)
     Rule(

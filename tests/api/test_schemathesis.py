@@ -108,6 +108,28 @@ def _config() -> schemathesis.Config:
                     "checks": {"positive_data_acceptance": {"expected-statuses": [*OK, "422"]}},
                 },
                 {
+                    # A schema-valid new succession group can name a position that is not a key
+                    # position or has no successor, or NIPs not among its successors (422
+                    # naming the field), or meet a group of that year still open (409).
+                    "include-name": "POST /api/v1/talent/succession-groups",
+                    "checks": {
+                        "positive_data_acceptance": {"expected-statuses": [*OK, "409", "422"]}
+                    },
+                },
+                *(
+                    {
+                        # A random revision is well-formed but never the group's current one,
+                        # or the group is in another state (409); a revised member list can
+                        # name NIPs outside the successors (422).
+                        "include-name": "POST /api/v1/talent/succession-groups/{group_id}/"
+                        + action,
+                        "checks": {
+                            "positive_data_acceptance": {"expected-statuses": [*OK, "409", "422"]}
+                        },
+                    }
+                    for action in ("propose", "revise", "approve", "return")
+                ),
+                {
                     # The path's integer is a box only within 1-9 (422 naming the field).
                     "include-name": "GET /api/v1/talent/runs/{run_id}/boxes/{box}/people",
                     "checks": {"positive_data_acceptance": {"expected-statuses": [*OK, "422"]}},

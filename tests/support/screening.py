@@ -60,7 +60,11 @@ def publish_overlay(database: Database) -> str:
 
 
 def screen_province_vacancy(
-    database: Database, world: World, *, profiles: Sequence[CandidateProfile] = ()
+    database: Database,
+    world: World,
+    *,
+    profiles: Sequence[CandidateProfile] = (),
+    position_code: str | None = None,
 ) -> Screened:
     """Add ``profiles`` to the province, open a new vacancy for its administrator position,
     submit it as its HR officer and screen it as the system; return what was stored."""
@@ -73,7 +77,7 @@ def screen_province_vacancy(
     opened = vacancies.open_vacancy(
         database,
         actor=hr,
-        position_code=world.admin_position_code["province"],
+        position_code=position_code or world.admin_position_code["province"],
         title="Kepala Bagian Umum (screened)",
         reference_date=dt.date(2026, 3, 1),
         pack_digest=world.pack_digest,

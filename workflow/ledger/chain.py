@@ -84,6 +84,9 @@ class LedgerKind(StrEnum):
     SLA_REMINDER = "sla.reminder"
     SLA_ESCALATED = "sla.escalated"
     TALENT_MAP = "talent.map"
+    SUCCESSION_CREATED = "succession.created"
+    SUCCESSION_TRANSITION = "succession.transition"
+    SUCCESSION_REFUSED = "succession.refused"
 
 
 def actor_ref(actor: Actor) -> str | None:

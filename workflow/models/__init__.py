@@ -18,7 +18,12 @@ from workflow.models.registry import (
     TrainingRecord,
 )
 from workflow.models.rules import RulePack
-from workflow.models.talent import TalentPlacement, TalentRun
+from workflow.models.talent import (
+    SuccessionGroup,
+    SuccessionMember,
+    TalentPlacement,
+    TalentRun,
+)
 from workflow.models.vacancy import (
     CommitteeMember,
     ConflictDeclaration,
@@ -55,6 +60,8 @@ __all__ = [
     "RulePack",
     "ScreeningRun",
     "ShortlistEntry",
+    "SuccessionGroup",
+    "SuccessionMember",
     "TalentPlacement",
     "TalentRun",
     "Tenant",

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     Date,
     ForeignKey,
@@ -13,6 +15,7 @@ from sqlalchemy import (
     LargeBinary,
     SmallInteger,
     String,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -62,3 +65,60 @@ class TalentPlacement(Base):
     potential_axis: Mapped[str | None] = mapped_column(String(10))
     box: Mapped[int | None] = mapped_column(SmallInteger)
     in_pool: Mapped[bool] = mapped_column(Boolean)
+
+
+class SuccessionGroup(Base):
+    """One version of a key position's succession group for a year (PP 11/2017 Art. 199).
+
+    HR proposes it, the authority (PPK) approves or returns it. An approved version is never
+    changed again; a later approved version of the same position and year supersedes it
+    (``superseded_by``), and the old one stays readable.
+    """
+
+    __tablename__ = "succession_group"
+    __table_args__ = (
+        UniqueConstraint("position_id", "year", "version", name="uq_succession_group_version"),
+        Index("ix_succession_group_tenant_year", "tenant_id", "year"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"))
+    position_id: Mapped[int] = mapped_column(ForeignKey("position.id"))
+    year: Mapped[int] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(Integer)
+    """The group's version for its position and year (1, 2, ...)."""
+    state: Mapped[str] = mapped_column(String(20))
+    revision: Mapped[int] = mapped_column(Integer)
+    """Optimistic lock: every change adds one (a form opened at another revision is stale)."""
+    pack_digest: Mapped[str] = mapped_column(String(64))
+    reference_date: Mapped[dt.date] = mapped_column(Date)
+    members_digest: Mapped[str] = mapped_column(String(64))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    proposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    return_reason: Mapped[str | None] = mapped_column(String(2000))
+    due_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    """When the authority's decision is due (set on proposal)."""
+    superseded_by: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    proposed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class SuccessionMember(Base):
+    """A successor chosen into a group, frozen as the computed list showed them."""
+
+    __tablename__ = "succession_member"
+
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("succession_group.id", ondelete="CASCADE"), primary_key=True
+    )
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employee.id"), primary_key=True)
+    rank: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20))
+    box: Mapped[int | None] = mapped_column(SmallInteger)
+    readiness: Mapped[int] = mapped_column(SmallInteger)
+    """0 = ready now, then the pack's readiness scale."""
+    readiness_label: Mapped[dict[str, str]] = mapped_column(JSON)
+    lacks: Mapped[list[dict[str, Any]]] = mapped_column(JSON)

@@ -188,6 +188,8 @@ class ShortlistEntry(Base):
     box: Mapped[int | None] = mapped_column(Integer)
     readiness: Mapped[str | None] = mapped_column(String(40))
     score: Mapped[dict[str, Any]] = mapped_column(JSON)
+    in_succession_group: Mapped[bool] = mapped_column(Boolean, default=False)
+    """A member of the position's approved succession group the screening read."""
 
 
 class IdempotencyRecord(Base):

@@ -32,7 +32,7 @@ from rules.explain import Explanation, explain
 from rules.facts import FIELDS, build_fact
 from rules.pack import Pack
 from rules.profile import CandidateProfile, VacancyContext
-from rules.ranking import SORT_KEYS, key_function
+from rules.ranking import SORT_KEYS, group_first, key_function
 from rules.valuetypes import format_percent
 from workflow.core import (
     Actor,
@@ -133,6 +133,8 @@ class ShortlistItem:
     box: int | None
     readiness: str | None
     score: Mapping[str, Any]
+    in_succession_group: bool = False
+    """In the position's approved succession group the screening read (PP 11/2017 Art. 199)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,6 +219,7 @@ def shortlist(
                 box=entry.box,
                 readiness=entry.readiness,
                 score=dict(entry.score),
+                in_succession_group=entry.in_succession_group,
             )
             for entry, employee in rows
         ]
@@ -412,7 +415,8 @@ def _sort_key(pack: Pack, context: VacancyContext, profile: CandidateProfile, st
     measures = measure(profile, context, settings)
     fact = build_fact(profile, context, settings, measures)
     birth = profile.birth_date.toordinal() if profile.birth_date else None
-    return key_function(pack.ranking.keys)(status, fact, measures, profile.nip, birth)
+    first = group_first(pack.param_values(context.level), context.succession_group)
+    return key_function(pack.ranking.keys, first)(status, fact, measures, profile.nip, birth)
 
 
 _KEY_FACTS: Final[Mapping[str, str]] = {

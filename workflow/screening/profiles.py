@@ -57,6 +57,7 @@ from workflow.models.registry import (
 from workflow.models.registry import (
     TrainingRecord as TrainingRow,
 )
+from workflow.models.talent import SuccessionGroup, SuccessionMember
 
 
 def vacancy_context(
@@ -78,6 +79,7 @@ def vacancy_context(
         .order_by(PositionCompetency.competency)
     ).all()
     return VacancyContext(
+        succession_group=_succession_group(session, position, reference_date.year),
         level=PositionLevel(position.level),
         reference_date=reference_date,
         position_code=position.code,
@@ -87,6 +89,24 @@ def vacancy_context(
         required_education_fields=tuple(position.required_education_fields or ()),
         is_key=position.is_key,
     )
+
+
+def _succession_group(session: Session, position: Position, year: int) -> tuple[str, ...]:
+    """Return the NIPs of the position's current approved succession group for ``year``."""
+    if not position.is_key:
+        return ()
+    nips = session.scalars(
+        select(Employee.nip)
+        .join(SuccessionMember, SuccessionMember.employee_id == Employee.id)
+        .join(SuccessionGroup, SuccessionGroup.id == SuccessionMember.group_id)
+        .where(
+            SuccessionGroup.position_id == position.id,
+            SuccessionGroup.year == year,
+            SuccessionGroup.state == "approved",
+            SuccessionGroup.superseded_by.is_(None),
+        )
+    )
+    return tuple(sorted(nips))
 
 
 def find_position(session: Session, *, reference: str) -> int:

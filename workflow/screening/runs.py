@@ -38,6 +38,7 @@ class ShortlistRow:
     box: int | None
     readiness: str | None
     score: dict[str, Any]
+    in_succession_group: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +108,7 @@ def _outcome(db: Database, result: ScreeningResult) -> ScreeningOutcome:
         return (labels[index] if index >= 0 else otherwise).id
 
     snapshot = input_snapshot(result.context, result.profiles)
+    group = frozenset(result.context.succession_group)
     return ScreeningOutcome(
         pack_digest=result.pack.digest,
         engine_version=result.engine_version,
@@ -126,6 +128,7 @@ def _outcome(db: Database, result: ScreeningResult) -> ScreeningOutcome:
                     "performance": d.performance_score,
                     "succession": d.succession_score,
                 },
+                in_succession_group=d.nip in group,
             )
             for rank, d in listed
         ],
@@ -170,6 +173,7 @@ def store_run(
                 box=r.box,
                 readiness=r.readiness,
                 score=r.score,
+                in_succession_group=r.in_succession_group,
             )
             for r in outcome.shortlist
         ],

@@ -6,6 +6,27 @@ Everything other packages use is imported here; the modules beside it are privat
 concept (the import-linter contracts in pyproject.toml hold that).
 """
 
+from workflow.talent.groups import (
+    DECISION_DAYS,
+    DEFINITION,
+    GroupDetail,
+    GroupMember,
+    GroupState,
+    GroupSummary,
+    Membership,
+    act,
+    approved_members,
+    create_group,
+    get_group,
+    list_groups,
+    memberships,
+)
+from workflow.talent.national import (
+    COVERED_READY_NOW,
+    AgencyTalent,
+    NationalTalent,
+    national_talent,
+)
 from workflow.talent.quality import (
     DEFAULT_ASSESSMENT_YEARS,
     HOLES,
@@ -42,14 +63,24 @@ from workflow.talent.succession import (
 )
 
 __all__ = [
+    "COVERED_READY_NOW",
+    "DECISION_DAYS",
     "DEFAULT_ASSESSMENT_YEARS",
     "DEFAULT_PACK",
+    "DEFINITION",
     "HOLES",
     "LEDGER_KIND",
     "MAX_SUCCESSORS",
     "RUNNERS",
     "UNMAPPED",
     "AgencyQuality",
+    "AgencyTalent",
+    "GroupDetail",
+    "GroupMember",
+    "GroupState",
+    "GroupSummary",
+    "Membership",
+    "NationalTalent",
     "PlacedPerson",
     "RecordToFix",
     "RunDetail",
@@ -57,10 +88,17 @@ __all__ = [
     "Successor",
     "SuccessorList",
     "TalentReplay",
+    "act",
     "agency_quality",
+    "approved_members",
     "box_people",
+    "create_group",
+    "get_group",
     "holes",
+    "list_groups",
     "list_runs",
+    "memberships",
+    "national_talent",
     "records_to_fix",
     "replay_run",
     "run_detail",

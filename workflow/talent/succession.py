@@ -44,6 +44,8 @@ class Successor:
     """The readiness label in both languages (``{"id", "en"}``)."""
     lacks: list[dict[str, Any]]
     """Each criterion failed or lacking data: ``{"criterion", "outcome", "hard", "hint"}``."""
+    readiness_index: int = 0
+    """The readiness label's place on the pack's scale (0: ready now)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,6 +224,7 @@ def _successor_list(
                 box=decision.box,
                 readiness=dict(labels[decision.readiness].to_data()),
                 lacks=lacks,
+                readiness_index=decision.readiness,
             )
         )
     return SuccessorList(

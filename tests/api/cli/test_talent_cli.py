@@ -8,9 +8,11 @@ import re
 import pytest
 from flask import Flask
 from flask.testing import FlaskCliRunner
+from sqlalchemy import select
 
 from api.schemas.registry_import import RegistryRowValidator
 from workflow.identity.accounts import create_user
+from workflow.models import Position, Tenant
 from workflow.registry.demo import seed_demo
 
 REFERENCE = dt.date(2026, 3, 1)
@@ -74,3 +76,48 @@ def test_the_scheduler_maps_each_changed_agency_once(runner: FlaskCliRunner, see
     assert "BANTEN" in mapped.group(1).split(", ")
     second = runner.invoke(args=["scheduler", "sweep", "--at", "2026-03-02T00:01:00"])
     assert second.output.rstrip().endswith("talent maps: none")
+
+
+def test_a_succession_group_from_the_command_line(
+    app: Flask, runner: FlaskCliRunner, seeded: None
+) -> None:
+    db = app.extensions["meritflow"].db
+    create_user(db, tenant_code="BANTEN", username="ppk", display_name="PPK", roles=["authority"])
+    with db.read() as session:
+        positions = list(
+            session.scalars(
+                select(Position.id)
+                .join(Tenant, Tenant.id == Position.tenant_id)
+                .where(Tenant.code == "BANTEN", Position.is_key.is_(True))
+                .order_by(Position.id)
+            )
+        )
+    made = None
+    for position in positions:
+        made = runner.invoke(
+            args=[
+                "talent", "groups", "create", "--as", "hr1", "--position", str(position),
+                "--year", "2026", "--reference-date", "2026-03-01",
+            ]
+        )  # fmt: skip
+        if made.exit_code == 0:
+            break
+    assert made is not None
+    assert made.exit_code == 0, made.output
+    match = re.match(r"group (\d+) BANTEN \S+ 2026 v1: draft \(revision 1\)", made.output)
+    assert match is not None, made.output
+    group = match.group(1)
+    proposed = runner.invoke(
+        args=["talent", "groups", "propose", group, "--as", "hr1", "--revision", "1"]
+    )
+    assert "proposed (revision 2)" in proposed.output, proposed.output
+    refused = runner.invoke(
+        args=["talent", "groups", "approve", group, "--as", "hr1", "--revision", "2"]
+    )
+    assert refused.exit_code == 1
+    approved = runner.invoke(
+        args=["talent", "groups", "approve", group, "--as", "ppk", "--revision", "2"]
+    )
+    assert "approved (revision 3, current)" in approved.output, approved.output
+    listed = runner.invoke(args=["talent", "groups", "list", "--year", "2026"])
+    assert f"group {group} BANTEN" in listed.output

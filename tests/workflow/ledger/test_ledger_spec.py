@@ -22,13 +22,15 @@ from sqlalchemy import select
 
 from api.schemas.registry_import import RegistryRowValidator
 from rules.pack import load_shipped
+from tests.support.talent import add_known
 from tests.support.world import build_world
+from workflow import talent
 from workflow.core.db import Database
 from workflow.core.errors import Refused
-from workflow.identity import create_delegation
+from workflow.identity import AccessRecorder, create_delegation
 from workflow.ledger import ACTOR_PATTERN, LedgerKind
 from workflow.ledger import chain as ledger
-from workflow.models import Employee, LedgerEntry, User, Vacancy
+from workflow.models import Employee, LedgerEntry, Position, User, Vacancy
 from workflow.registry import ImportFile, import_registry
 from workflow.screening.rulepacks import publish_pack
 from workflow.talent import run_talent_map
@@ -73,6 +75,63 @@ def test_every_append_in_the_code_takes_its_kind_from_ledger_kind() -> None:
 def _called(call: ast.Call) -> str:
     func = call.func
     return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+
+
+def _succession_group(database: Database, world: Any) -> None:
+    """A group created, proposed, refused to its proposer (HR does not decide), approved."""
+    add_known(database, tenant_id=world.tenant_ids["BANTEN"])
+    with database.transaction() as session:
+        position = Position(
+            tenant_id=world.tenant_ids["BANTEN"],
+            code="KEY-SPEC",
+            title="Kepala Biro",
+            level="administrator",
+            unit="Biro Keuangan",
+            is_key=True,
+        )
+        session.add(position)
+        session.flush()
+        position_id = position.id
+
+    def recorder(username: str) -> AccessRecorder:
+        return AccessRecorder(
+            actor=world.actor(username), method="POST", endpoint="t", purpose="t", now=world.now()
+        )
+
+    group = talent.create_group(
+        database,
+        recorder=recorder("hr1"),
+        position_id=position_id,
+        year=2026,
+        pack="bkn-national",
+        reference_date=dt.date(2026, 3, 1),
+        now=world.now(),
+    )
+    group = talent.act(
+        database,
+        recorder=recorder("hr1"),
+        group_id=group.group.id,
+        action="propose",
+        revision=group.group.revision,
+        now=world.now(),
+    )
+    with pytest.raises(Refused):
+        talent.act(
+            database,
+            recorder=recorder("hr1"),
+            group_id=group.group.id,
+            action="approve",
+            revision=group.group.revision,
+            now=world.now(),
+        )
+    talent.act(
+        database,
+        recorder=recorder("boss"),
+        group_id=group.group.id,
+        action="approve",
+        revision=group.group.revision,
+        now=world.now(),
+    )
 
 
 def _strings(value: Any) -> list[str]:
@@ -120,6 +179,7 @@ def test_every_kind_written_is_specified_and_names_nobody(database: Database) ->
     sla.sweep(database, now=start + dt.timedelta(days=7, hours=12))
     sla.sweep(database, now=start + dt.timedelta(days=10))
     run_talent_map(database, actor=world.actor("hr1"), reference_date=now.date(), now=now)
+    _succession_group(database, world)
 
     with database.read() as session:
         bodies = [json.loads(b) for b in session.scalars(select(LedgerEntry.body))]
