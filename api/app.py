@@ -15,6 +15,7 @@ from api import (
     bodies,
     cli,
     converters,
+    development,
     docs,
     health,
     imports,
@@ -176,6 +177,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         ledger.blp,
         monitoring.blp,
         talent.blp,
+        development.blp,
     ):
         api.register_blueprint(blueprint, url_prefix=API_PREFIX)
     app.register_blueprint(docs.blp)

@@ -84,6 +84,7 @@ class LedgerKind(StrEnum):
     SLA_REMINDER = "sla.reminder"
     SLA_ESCALATED = "sla.escalated"
     TALENT_MAP = "talent.map"
+    TALENT_DEVELOPMENT = "talent.development"
 
 
 def actor_ref(actor: Actor) -> str | None:

@@ -18,7 +18,7 @@ from workflow.models.registry import (
     TrainingRecord,
 )
 from workflow.models.rules import RulePack
-from workflow.models.talent import TalentPlacement, TalentRun
+from workflow.models.talent import ActivityKind, DevelopmentActivity, TalentPlacement, TalentRun
 from workflow.models.vacancy import (
     CommitteeMember,
     ConflictDeclaration,
@@ -32,6 +32,7 @@ from workflow.models.vacancy import (
 )
 
 __all__ = [
+    "ActivityKind",
     "ApiToken",
     "Assessment",
     "AssessmentScore",
@@ -41,6 +42,7 @@ __all__ = [
     "CommitteeMember",
     "ConflictDeclaration",
     "Delegation",
+    "DevelopmentActivity",
     "Education",
     "Employee",
     "IdempotencyRecord",

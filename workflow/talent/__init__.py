@@ -1,11 +1,22 @@
 """Talent management: dated talent-map runs placing every employee of an agency on the 9-box,
 stored like a screening (input snapshot, pack and result digests) and replayable bit for bit;
-the ranked successors of key positions; and each agency's data quality.
+the ranked successors of key positions; each agency's data quality; development plans and each
+employee's own view.
 
 Everything other packages use is imported here; the modules beside it are private to the
 concept (the import-linter contracts in pyproject.toml hold that).
 """
 
+from workflow.talent.development import (
+    LEADERSHIP_TRAININGS,
+    Activity,
+    DevelopmentPlan,
+    Gap,
+    development_plan,
+    known_competencies,
+    record_activity,
+)
+from workflow.talent.own import OwnView, own_plan, own_view
 from workflow.talent.quality import (
     DEFAULT_ASSESSMENT_YEARS,
     HOLES,
@@ -39,11 +50,16 @@ __all__ = [
     "DEFAULT_ASSESSMENT_YEARS",
     "DEFAULT_PACK",
     "HOLES",
+    "LEADERSHIP_TRAININGS",
     "LEDGER_KIND",
     "MAX_SUCCESSORS",
     "RUNNERS",
     "UNMAPPED",
+    "Activity",
     "AgencyQuality",
+    "DevelopmentPlan",
+    "Gap",
+    "OwnView",
     "PlacedPerson",
     "RecordToFix",
     "RunDetail",
@@ -53,8 +69,13 @@ __all__ = [
     "TalentReplay",
     "agency_quality",
     "box_people",
+    "development_plan",
     "holes",
+    "known_competencies",
     "list_runs",
+    "own_plan",
+    "own_view",
+    "record_activity",
     "records_to_fix",
     "replay_run",
     "run_detail",
