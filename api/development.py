@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
+from flask import request
 from flask_smorest import Blueprint
+from werkzeug.exceptions import BadRequest
 
 from api.auth import current_actor, requires
 from api.personal_data import recorder
@@ -29,6 +32,27 @@ blp = Blueprint(
 
 PLAN_READERS = (Role.HR, Role.AUTHORITY, Role.NATIONAL_REVIEWER, Role.AUDITOR)
 """Who reads an employee's plan: those who read the talent map."""
+
+
+_KEY = re.compile(r"[A-Za-z0-9._:-]{1,100}")
+IDEMPOTENCY_KEY = {
+    "in": "header",
+    "name": "Idempotency-Key",
+    "required": False,
+    "description": (
+        "Optional: a key unique to this activity (1-100 of `A-Z a-z 0-9 . _ : -`). A retry "
+        "with the same key for the same employee records nothing twice and answers the "
+        "activity first recorded. Malformed: 400."
+    ),
+    "schema": {"type": "string", "pattern": "^[A-Za-z0-9._:-]{1,100}$"},
+}
+
+
+def _request_key() -> str | None:
+    key = request.headers.get("Idempotency-Key")
+    if key is not None and not _KEY.fullmatch(key):
+        raise BadRequest("The Idempotency-Key header must be 1-100 of A-Z a-z 0-9 . _ : -")
+    return key
 
 
 def _today() -> dt.date:
@@ -58,7 +82,9 @@ def development_plan(nip: str, reference_date: dt.date | None = None) -> Any:
 @blp.arguments(ActivityCreate)
 @blp.response(201, ActivityRead)
 @blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(400, response="BAD_REQUEST")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+@blp.doc(parameters=[IDEMPOTENCY_KEY])
 def record_activity(body: dict[str, Any], nip: str) -> Any:
     """Record a development activity of an employee of HR's own agency. A completed leadership
     training (`training_kind`) also enters the registry's trainings, so the rules read it.
@@ -74,6 +100,7 @@ def record_activity(body: dict[str, Any], nip: str) -> Any:
         competency=body.get("competency"),
         training_kind=body.get("training_kind"),
         now=dt.datetime.now(dt.UTC),
+        request_key=_request_key(),
     ), 201
 
 

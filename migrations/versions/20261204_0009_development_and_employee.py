@@ -46,6 +46,7 @@ def upgrade() -> None:
         sa.Column("training_id", sa.Integer(), nullable=True),
         sa.Column("recorded_by", sa.String(length=80), nullable=False),
         sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("request_key", sa.String(length=100), nullable=True),
         sa.CheckConstraint(
             "kind IN ('training', 'assignment', 'mentoring')",
             name=op.f("ck_development_activity_kind_valid"),
@@ -70,6 +71,9 @@ def upgrade() -> None:
             ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_development_activity")),
+        sa.UniqueConstraint(
+            "employee_id", "request_key", name=op.f("uq_development_activity_request_once")
+        ),
     )
     op.create_index(
         "ix_development_activity_employee",

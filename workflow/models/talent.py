@@ -16,6 +16,7 @@ from sqlalchemy import (
     LargeBinary,
     SmallInteger,
     String,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -85,6 +86,7 @@ class DevelopmentActivity(Base):
         enum_check("kind", ActivityKind),
         CheckConstraint("hours IS NULL OR (hours >= 0 AND hours <= 2000)", name="hours_range"),
         Index("ix_development_activity_employee", "employee_id", "occurred_on"),
+        UniqueConstraint("employee_id", "request_key", name="request_once"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -101,3 +103,5 @@ class DevelopmentActivity(Base):
     training_id: Mapped[int | None] = mapped_column(ForeignKey("training.id", ondelete="SET NULL"))
     recorded_by: Mapped[str] = mapped_column(String(80))
     recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    request_key: Mapped[str | None] = mapped_column(String(100))
+    """The form's (or the API's Idempotency-Key) key: a resubmission records nothing twice."""

@@ -339,13 +339,15 @@ def record_activity(
     competency: str | None = None,
     training_kind: str | None = None,
     now: dt.datetime,
+    request_key: str | None = None,
     pack: str = DEFAULT_PLAN_PACK,
 ) -> Activity:
     """Record a development activity of an employee of the actor's own agency.
 
     A completed leadership training (``training_kind``) also adds the registry's ``training``
     row and marks the employee changed, so the rules and the talent sweep read it. The ledger
-    gets a ``talent.development`` entry (ids, kind, date, hours, competency; no title).
+    gets a ``talent.development`` entry (ids, kind, date, hours, competency; no title). A
+    ``request_key`` already used for this employee returns the activity it recorded, unchanged.
 
     :raises NotFound: no such employee visible to the actor.
     :raises Refused: a national user (reads but does not change an agency's data).
@@ -365,6 +367,15 @@ def record_activity(
     with db.transaction() as session:
         found = find_employee(session, employee)
         ensure_writable(actor, found.tenant_id, f"employee {employee}")
+        if request_key is not None:
+            done = session.scalar(
+                select(DevelopmentActivity).where(
+                    DevelopmentActivity.employee_id == found.id,
+                    DevelopmentActivity.request_key == request_key,
+                )
+            )
+            if done is not None:
+                return _activity(done)
         if problems:
             raise InvalidInput("cannot record the development activity", problems)
         training_id = None
@@ -388,6 +399,7 @@ def record_activity(
             training_id=training_id,
             recorded_by=actor.username,
             recorded_at=now,
+            request_key=request_key,
         )
         session.add(row)
         session.flush()
