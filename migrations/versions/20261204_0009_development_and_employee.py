@@ -72,7 +72,9 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_development_activity")),
         sa.UniqueConstraint(
-            "employee_id", "request_key", name=op.f("uq_development_activity_request_once")
+            "employee_id",
+            "request_key",
+            name=op.f("uq_development_activity_employee_id_request_key"),
         ),
     )
     op.create_index(

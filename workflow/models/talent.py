@@ -86,7 +86,7 @@ class DevelopmentActivity(Base):
         enum_check("kind", ActivityKind),
         CheckConstraint("hours IS NULL OR (hours >= 0 AND hours <= 2000)", name="hours_range"),
         Index("ix_development_activity_employee", "employee_id", "occurred_on"),
-        UniqueConstraint("employee_id", "request_key", name="request_once"),
+        UniqueConstraint("employee_id", "request_key"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
