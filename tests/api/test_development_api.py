@@ -31,9 +31,7 @@ ACTIVITY = {
 
 def test_the_plan_names_the_box_action_and_each_gap(api: FlaskClient, world: World) -> None:
     nip = world.employee_nip["province"]
-    answer = api.get(
-        f"{DEV}/{nip}?reference_date=2026-03-01", headers=world.headers("province.hr")
-    )
+    answer = api.get(f"{DEV}/{nip}?reference_date=2026-03-01", headers=world.headers("province.hr"))
     assert answer.status_code == 200, answer.json
     plan = answer.json
     # holds a JPT pratama position: measured against JPT madya (standard level 5 each)
@@ -61,9 +59,7 @@ def test_hr_records_a_training_that_the_rules_then_read(
         assert session.scalar(select(DevelopmentActivity.id).where(DevelopmentActivity.id > 0))
         assert len(session.scalars(select(DevelopmentActivity)).all()) == 1
         kinds = set(
-            session.scalars(
-                select(TrainingRecord.kind).join(Employee).where(Employee.nip == nip)
-            )
+            session.scalars(select(TrainingRecord.kind).join(Employee).where(Employee.nip == nip))
         )
         profile = load_profile(session, nip=nip)
         entry = session.scalars(
