@@ -17,7 +17,7 @@ from pages.web import bp
 def init_app(app: Flask) -> None:
     """Attach the pages (at ``/``) and their machinery to ``app``."""
     # Importing the area modules adds their routes to the blueprint.
-    from pages import account, delegations, inbox, registry, vacancies  # noqa: F401
+    from pages import account, delegations, inbox, registry, talent, vacancies  # noqa: F401
 
     security.init_app(app)
     i18n.init_app(app)
