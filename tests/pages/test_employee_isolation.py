@@ -56,15 +56,10 @@ def _targets(database: Database, world: World) -> list[dict[str, Any]]:
 
 
 def _path(rule: Rule, values: dict[str, Any]) -> str | None:
-    filled = {}
-    for argument in rule.arguments:
-        if argument not in values:
-            filled[argument] = 1
-        else:
-            filled[argument] = values[argument]
+    filled = {argument: values.get(argument, 1) for argument in rule.arguments}
     try:
         return rule.build(filled, append_unknown=False)[1]  # type: ignore[no-any-return]
-    except Exception:  # noqa: BLE001  (a converter refusing a value: the route cannot be reached)
+    except Exception:  # a converter refusing a value: the route cannot be reached
         return None
 
 
