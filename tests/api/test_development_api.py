@@ -138,3 +138,17 @@ def test_the_employee_role_cannot_reach_hr_views(api: FlaskClient, world: World)
     assert api.get(f"{DEV}/{nip}", headers=headers).status_code == 403
     assert api.get(f"/api/v1/employees/{nip}", headers=headers).status_code == 403
     assert api.get("/api/v1/me/talent", headers=world.headers("province.hr")).status_code == 403
+
+
+def test_the_plan_read_is_in_the_access_log(
+    api: FlaskClient, world: World, database: Database
+) -> None:
+    nip = world.employee_nip["province"]
+    assert api.get(f"{DEV}/{nip}", headers=world.headers("province.auditor")).status_code == 200
+    with database.read() as session:
+        logged = session.execute(
+            select(PersonalDataAccess.employee_id, PersonalDataAccess.username).where(
+                PersonalDataAccess.purpose == "talent_development"
+            )
+        ).all()
+    assert [tuple(row) for row in logged] == [(world.employee_id["province"], "province.auditor")]
