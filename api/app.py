@@ -15,6 +15,7 @@ from api import (
     bodies,
     cli,
     converters,
+    development,
     docs,
     health,
     imports,
@@ -178,6 +179,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         monitoring.blp,
         talent.blp,
         succession.blp,
+        development.blp,
     ):
         api.register_blueprint(blueprint, url_prefix=API_PREFIX)
     app.register_blueprint(docs.blp)

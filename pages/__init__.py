@@ -18,7 +18,6 @@ def init_app(app: Flask) -> None:
     """Attach the pages (at ``/``) and their machinery to ``app``."""
     # Importing the area modules adds their routes to the blueprint.
     from pages import (  # noqa: F401
-    from pages import (  # noqa: F401
         access_log,
         account,
         admin,
@@ -29,6 +28,7 @@ def init_app(app: Flask) -> None:
         registry,
         rule_packs,
         succession,
+        talent,
         talent_national,
         vacancies,
     )

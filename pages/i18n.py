@@ -64,6 +64,7 @@ ROLES: dict[str, Any] = {
     "national_reviewer": _l("BKN reviewer"),
     "auditor": _l("Auditor"),
     "admin": _l("Administrator"),
+    "employee": _l("Employee (ASN)"),
     "system": _l("System"),
 }
 RULES: dict[str, Any] = {
@@ -110,6 +111,7 @@ LEDGER_KINDS: dict[str, Any] = {
     "registry.import": _l("Registry import"),
     "rules.publish": _l("Rule pack published"),
     "talent.map": _l("Talent map recorded"),
+    "talent.development": _l("Development activity recorded"),
 }
 
 

@@ -38,6 +38,10 @@ NAV: tuple[NavEntry, ...] = (
     ),
     NavEntry("pages.registry_search", _l("Registry"), _roles("hr")),
     NavEntry("pages.delegations", _l("Delegate"), _roles("hr", "committee", "authority")),
+    NavEntry(
+        "pages.talent", _l("Talent map"), _roles("hr", "authority", "national_reviewer", "auditor")
+    ),
+    NavEntry("pages.own_profile", _l("My profile"), _roles("employee")),
     # Areas of the other pages: they appear once their endpoints exist.
     NavEntry("pages.monitoring", _l("Monitoring"), _roles("national_reviewer", "auditor")),
     NavEntry(

@@ -316,7 +316,7 @@ def vacancy(vacancy_id: int) -> Any:
 
 
 @bp.route("/lowongan/<int:vacancy_id>/aksi/<action>", methods=["POST"])
-@signed_in()
+@signed_in(*READERS)  # not an employee's own view: a refusal would render the vacancy page
 def vacancy_act(vacancy_id: int, action: str) -> Any:
     """Take one action from the vacancy page with the version the page was rendered with."""
     if action not in ACTION_FORMS:

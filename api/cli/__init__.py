@@ -12,6 +12,7 @@ from flask import Flask
 from api.cli.audit import audit_cli
 from api.cli.db import db_cli
 from api.cli.demo import demo_cli
+from api.cli.development import development as _development  # noqa: F401  (adds to talent)
 from api.cli.registry import registry_cli
 from api.cli.rules import rules_cli
 from api.cli.scheduler import scheduler_cli

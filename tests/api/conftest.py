@@ -38,7 +38,7 @@ from workflow.models import (
 from workflow.vacancies import open_vacancy
 
 AGENCIES = ("national", "province", "city")
-AGENCY_ROLES = ("hr", "committee", "authority", "auditor", "admin")
+AGENCY_ROLES = ("hr", "committee", "authority", "auditor", "admin", "employee")
 NOW = dt.datetime.now(dt.UTC)
 
 
@@ -59,6 +59,8 @@ class World:
     """The published bkn-national pack every seeded vacancy pins."""
     vacancy_id: dict[str, int] = field(default_factory=dict)
     """A vacancy in draft for the province and for the city, opened by their HR officer."""
+    own_employee_id: dict[str, int] = field(default_factory=dict)
+    """The employee record each agency's ``.employee`` user is (not ``employee_id``'s)."""
 
     def headers(self, username: str) -> dict[str, str]:
         """Return the Authorization header of a seeded user."""
@@ -130,12 +132,19 @@ def _histories(employee: Employee) -> None:
     ]
 
 
-def _user(world: World, tenant: Tenant, username: str, roles: tuple[str, ...]) -> User:
+def _user(
+    world: World,
+    tenant: Tenant,
+    username: str,
+    roles: tuple[str, ...],
+    employee_id: int | None = None,
+) -> User:
     world.tokens[username] = TOKEN_PREFIX + secrets.token_urlsafe(32)
     return User(
         tenant_id=tenant.id,
         username=username,
         display_name=username,
+        employee_id=employee_id,
         roles=[UserRole(role=role) for role in sorted(set(roles))],
     )
 
@@ -184,7 +193,17 @@ def seed_world(db: Database) -> World:
             world.employee_nip[key] = staff[0].nip
             world.employee_id[key] = staff[0].id
             world.admin_position_code[key] = other.code
-            users = [_user(world, tenant, f"{key}.{role}", (role,)) for role in roles_of(key)]
+            world.own_employee_id[key] = staff[1].id
+            users = [
+                _user(
+                    world,
+                    tenant,
+                    f"{key}.{role}",
+                    (role,),
+                    staff[1].id if role == "employee" else None,
+                )
+                for role in roles_of(key)
+            ]
             users.append(_user(world, tenant, f"{key}.all", ("hr", "auditor", "admin")))
             session.add_all(users)
             session.flush()

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from api.personal_data import PersonalDataSchema, UnrecordedDisclosure
 from api.schemas.registry import EmployeeSummaryRead
-from tests.api import test_screening_api, test_talent_api
+from tests.api import test_development_api, test_screening_api, test_talent_api
 from tests.api.conftest import World
 from workflow.core.db import Database
 from workflow.models import Employee, PersonalDataAccess
@@ -54,6 +54,15 @@ RECORDED_ELSEWHERE: dict[tuple[str, str], Callable[..., None]] = {
     ),
     ("get", "/api/v1/talent/data-quality/{code}/records"): (
         test_talent_api.test_data_quality_scores_each_agency_and_lists_the_records_to_fix
+    ),
+    ("get", "/api/v1/talent/development/{nip}"): (
+        test_development_api.test_the_plan_read_is_in_the_access_log
+    ),
+    ("get", "/api/v1/me/talent"): (
+        test_development_api.test_an_employee_sees_only_themself_and_the_view_is_logged
+    ),
+    ("get", "/api/v1/me/development"): (
+        test_development_api.test_an_employee_sees_only_themself_and_the_view_is_logged
     ),
 }
 

@@ -30,7 +30,7 @@ from workflow.identity.admin import user_etag
 from workflow.models import Position, User
 from workflow.vacancies import open_vacancy
 
-ROLES = ("hr", "committee", "authority", "national_reviewer", "auditor", "admin")
+ROLES = ("hr", "committee", "authority", "national_reviewer", "auditor", "admin", "employee")
 RELATIONS = {"own": "province", "other": "city", "national": "national"}
 ANYONE = frozenset(ROLES)
 PEOPLE = frozenset({"hr", "national_reviewer", "auditor"})
@@ -53,6 +53,7 @@ MATRIX_POSITION = -1
 LEDGER = frozenset({"auditor", "national_reviewer"})
 TALENT_RUNNERS = frozenset({"hr", "national_reviewer"})
 TALENT_READERS = frozenset({"hr", "authority", "national_reviewer", "auditor"})
+EMPLOYEE = frozenset({"employee"})
 
 
 @dataclass(frozen=True)
@@ -354,6 +355,20 @@ POLICY = (
         )
         for action in ("propose", "revise", "approve", "return")
     ),
+    # development plans (api/development.py): {nip} is the province's employee
+    Rule("GET", "/api/v1/talent/development/{nip}", TALENT_READERS, target=True),
+    Rule(
+        "POST",
+        "/api/v1/talent/development/{nip}/activities",
+        HR,
+        ok=201,
+        target=True,
+        write=True,
+        body=lambda n: {"kind": "mentoring", "title": f"Matrix {n}", "occurred_on": "2026-01-05"},
+    ),
+    # each employee's own view: always the caller's own record, whatever their agency
+    Rule("GET", "/api/v1/me/talent", EMPLOYEE),
+    Rule("GET", "/api/v1/me/development", EMPLOYEE),
     # header-only files: an empty import, valid for any agency (national HR: BKN's own records)
     Rule(
         "POST",
@@ -509,4 +524,4 @@ def test_every_cell_of_the_matrix(
             if shown != (relation != "other"):
                 mismatches.append(f"{cell}: the province's object shown={shown}")
     assert not mismatches, "\n".join(mismatches)
-    assert len(cells) == len(POLICY) * (1 + 5 + 5 + 6)
+    assert len(cells) == len(POLICY) * (1 + 6 + 6 + 7)

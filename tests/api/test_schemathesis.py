@@ -70,6 +70,13 @@ def _config() -> schemathesis.Config:
                     "checks": {"positive_data_acceptance": {"expected-statuses": [*OK, "422"]}},
                 },
                 {
+                    # A schema-valid development activity can name a competency outside the
+                    # pack's standard, a date in the future or a leadership training on an
+                    # activity that is not a training: 422 naming the field.
+                    "include-name": "POST /api/v1/talent/development/{nip}/activities",
+                    "checks": {"positive_data_acceptance": {"expected-statuses": [*OK, "422"]}},
+                },
+                {
                     # A schema-valid new user can still break a rule the schema cannot state:
                     # national_reviewer outside the national agency, or an employee NIP that
                     # is not of the caller's agency. Those are 422 with the field named.
@@ -86,7 +93,32 @@ def _config() -> schemathesis.Config:
                         "missing_required_header": {
                             "expected-statuses": ["400", "401", "403", "406", "415", "422", "428"]
                         },
+                        # Every field of the change is optional, so an absent body is no change
+                        # and the random If-Match then fails first: 412 (it showed once the
+                        # seeded world's user ids moved with the employee users).
+                        "negative_data_rejection": {
+                            "expected-statuses": [
+                                "400",
+                                "401",
+                                "403",
+                                "404",
+                                "405",
+                                "406",
+                                "409",
+                                "412",
+                                "415",
+                                "422",
+                                "428",
+                                "429",
+                                "5xx",
+                            ]
+                        },
                     },
+                },
+                {
+                    # A plan's reference date is read within 2000-2100 (422 naming the field).
+                    "include-name": "GET /api/v1/talent/development/{nip}",
+                    "checks": {"positive_data_acceptance": {"expected-statuses": [*OK, "422"]}},
                 },
                 {
                     # The body needs exactly one of nip/profile and one of position_id/vacancy,

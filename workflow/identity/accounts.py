@@ -72,6 +72,10 @@ def create_user(
         problems.append({"field": "roles", "message": "at least one role is required"})
     if not username.strip() or len(username) > 80:
         problems.append({"field": "username", "message": "1-80 characters"})
+    if Role.EMPLOYEE.value in wanted and employee_nip is None:
+        problems.append(
+            {"field": "employee_nip", "message": "an employee user is linked to their own record"}
+        )
     if problems:
         raise InvalidInput("cannot create user", problems)
     with db.transaction() as session:
@@ -367,6 +371,8 @@ def delegation_problems(
         problems.append("a delegate cannot delegate further")
     if role not in delegator.roles:
         problems.append(f"{delegator.username} does not hold the role {role} themself")
+    if role == Role.EMPLOYEE.value:
+        problems.append("an employee's own view is personal and cannot be delegated")
     if delegate.id == delegator.user_id:
         problems.append("one cannot delegate to oneself")
     if delegate.tenant_id != delegator.tenant_id:

@@ -14,7 +14,7 @@ from rules.vocab import TenantLevel
 from workflow.core import Database, NotFound
 from workflow.identity.accounts import create_user, issue_token
 from workflow.identity.passwords import set_password
-from workflow.models import ApiToken, Role, Tenant, User
+from workflow.models import ApiToken, Employee, Role, Tenant, User
 
 log = structlog.get_logger(__name__)
 
@@ -29,6 +29,8 @@ _AGENCY_ACCOUNTS: tuple[tuple[str, Role], ...] = (
     ("authority", Role.AUTHORITY),
     ("auditor", Role.AUDITOR),
 )
+EMPLOYEE_ACCOUNTS = 2
+"""Employees of each demo agency who sign in as themselves (``prov.employee1`` …)."""
 _NATIONAL_ACCOUNTS: tuple[tuple[str, Role], ...] = (
     ("reviewer", Role.NATIONAL_REVIEWER),
     ("auditor", Role.AUDITOR),
@@ -58,7 +60,9 @@ def ensure_demo_users(
     fresh random one each.
 
     The demo agencies are the national agency, the first province and its city named Serang
-    (else the first city). Users are ``prov.*``, ``kota.*`` and ``bkn.*`` plus ``prov.admin``.
+    (else the first city). Users are ``prov.*``, ``kota.*`` and ``bkn.*`` plus ``prov.admin``,
+    and ``prov.employee1``, ``prov.employee2``, ``kota.employee1``, ``kota.employee2``: the
+    first employees (by NIP) of the agency holding a position, linked to their own record.
 
     :raises NotFound: the registry has no national agency, province or city yet.
     """
@@ -72,6 +76,12 @@ def ensure_demo_users(
         *((f"kota.{name}", city.code, role) for name, role in _AGENCY_ACCOUNTS),
         *((f"bkn.{name}", national.code, role) for name, role in _NATIONAL_ACCOUNTS),
     ]
+    with db.read() as session:
+        linked = {
+            **_employees(session, "prov", province),
+            **_employees(session, "kota", city),
+        }
+    plan += [(username, code, Role.EMPLOYEE) for username, (code, _) in linked.items()]
     names = {
         national.code: national.name,
         province.code: province.name,
@@ -93,6 +103,7 @@ def ensure_demo_users(
                 username=username,
                 display_name=f"Demo {role.value} ({names[code]})",
                 roles=[role.value],
+                employee_nip=linked[username][1] if username in linked else None,
             )
             roles[username] = (role.value,)
     with db.transaction() as session:
@@ -123,6 +134,17 @@ def ensure_demo_users(
         )
     log.info("demo_users_ready", users=len(accounts))
     return accounts
+
+
+def _employees(session: Session, prefix: str, tenant: Tenant) -> dict[str, tuple[str, str]]:
+    """Return ``{username: (agency code, NIP)}`` of the agency's demo employees."""
+    nips = session.scalars(
+        select(Employee.nip)
+        .where(Employee.tenant_id == tenant.id, Employee.position_id.is_not(None))
+        .order_by(Employee.nip)
+        .limit(EMPLOYEE_ACCOUNTS)
+    ).all()
+    return {f"{prefix}.employee{i}": (tenant.code, nip) for i, nip in enumerate(nips, start=1)}
 
 
 def _first(session: Session, level: TenantLevel) -> Tenant:

@@ -87,6 +87,7 @@ class LedgerKind(StrEnum):
     SUCCESSION_CREATED = "succession.created"
     SUCCESSION_TRANSITION = "succession.transition"
     SUCCESSION_REFUSED = "succession.refused"
+    TALENT_DEVELOPMENT = "talent.development"
 
 
 def actor_ref(actor: Actor) -> str | None:

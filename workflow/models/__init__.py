@@ -19,6 +19,8 @@ from workflow.models.registry import (
 )
 from workflow.models.rules import RulePack
 from workflow.models.talent import (
+    ActivityKind,
+    DevelopmentActivity,
     SuccessionGroup,
     SuccessionMember,
     TalentPlacement,
@@ -37,6 +39,7 @@ from workflow.models.vacancy import (
 )
 
 __all__ = [
+    "ActivityKind",
     "ApiToken",
     "Assessment",
     "AssessmentScore",
@@ -46,6 +49,7 @@ __all__ = [
     "CommitteeMember",
     "ConflictDeclaration",
     "Delegation",
+    "DevelopmentActivity",
     "Education",
     "Employee",
     "IdempotencyRecord",

@@ -20,6 +20,8 @@ class Role(StrEnum):
     NATIONAL_REVIEWER = "national_reviewer"
     AUDITOR = "auditor"
     ADMIN = "admin"
+    EMPLOYEE = "employee"
+    """An ASN signed in as themself (``app_user.employee_id``): sees only their own data."""
 
 
 class User(Base):

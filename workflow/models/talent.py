@@ -1,13 +1,16 @@
-"""Talent-map runs: every employee of an agency placed on the 9-box by a pack, replayable."""
+"""Talent-map runs (every employee of an agency placed on the 9-box by a pack, replayable) and
+the development activities HR records against an employee's development plan."""
 
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    CheckConstraint,
     Date,
     ForeignKey,
     Index,
@@ -19,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from workflow.models.base import Base, UTCDateTime
+from workflow.models.base import Base, UTCDateTime, enum_check
 
 
 class TalentRun(Base):
@@ -122,3 +125,42 @@ class SuccessionMember(Base):
     """0 = ready now, then the pack's readiness scale."""
     readiness_label: Mapped[dict[str, str]] = mapped_column(JSON)
     lacks: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+
+
+class ActivityKind(StrEnum):
+    """What kind of development an activity was (PermenPANRB 3/2020's development means)."""
+
+    TRAINING = "training"
+    ASSIGNMENT = "assignment"
+    MENTORING = "mentoring"
+
+
+class DevelopmentActivity(Base):
+    """One development activity HR recorded for an employee (training completed, assignment,
+    mentoring). A completed leadership training also adds a ``training`` row, so the profile
+    the rules read (and the next talent map) reflects it."""
+
+    __tablename__ = "development_activity"
+    __table_args__ = (
+        enum_check("kind", ActivityKind),
+        CheckConstraint("hours IS NULL OR (hours >= 0 AND hours <= 2000)", name="hours_range"),
+        Index("ix_development_activity_employee", "employee_id", "occurred_on"),
+        UniqueConstraint("employee_id", "request_key"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"))
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employee.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(200))
+    occurred_on: Mapped[dt.date] = mapped_column(Date)
+    hours: Mapped[int | None] = mapped_column(Integer)
+    competency: Mapped[str | None] = mapped_column(String(60))
+    """The competency the activity addresses (a name of the competency standard), if any."""
+    training_kind: Mapped[str | None] = mapped_column(String(20))
+    """A leadership training completed (PKP, PKA, PKN II, PKN I): also a ``training`` row."""
+    training_id: Mapped[int | None] = mapped_column(ForeignKey("training.id", ondelete="SET NULL"))
+    recorded_by: Mapped[str] = mapped_column(String(80))
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    request_key: Mapped[str | None] = mapped_column(String(100))
+    """The form's (or the API's Idempotency-Key) key: a resubmission records nothing twice."""

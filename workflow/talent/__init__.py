@@ -1,11 +1,21 @@
 """Talent management: dated talent-map runs placing every employee of an agency on the 9-box,
 stored like a screening (input snapshot, pack and result digests) and replayable bit for bit;
-the ranked successors of key positions; and each agency's data quality.
+the ranked successors of key positions; each agency's data quality; development plans and each
+employee's own view.
 
 Everything other packages use is imported here; the modules beside it are private to the
 concept (the import-linter contracts in pyproject.toml hold that).
 """
 
+from workflow.talent.development import (
+    LEADERSHIP_TRAININGS,
+    Activity,
+    DevelopmentPlan,
+    Gap,
+    development_plan,
+    known_competencies,
+    record_activity,
+)
 from workflow.talent.groups import (
     DECISION_DAYS,
     DEFINITION,
@@ -27,6 +37,7 @@ from workflow.talent.national import (
     NationalTalent,
     national_talent,
 )
+from workflow.talent.own import OwnView, own_plan, own_view
 from workflow.talent.quality import (
     DEFAULT_ASSESSMENT_YEARS,
     HOLES,
@@ -69,18 +80,23 @@ __all__ = [
     "DEFAULT_PACK",
     "DEFINITION",
     "HOLES",
+    "LEADERSHIP_TRAININGS",
     "LEDGER_KIND",
     "MAX_SUCCESSORS",
     "RUNNERS",
     "UNMAPPED",
+    "Activity",
     "AgencyQuality",
     "AgencyTalent",
+    "DevelopmentPlan",
+    "Gap",
     "GroupDetail",
     "GroupMember",
     "GroupState",
     "GroupSummary",
     "Membership",
     "NationalTalent",
+    "OwnView",
     "PlacedPerson",
     "RecordToFix",
     "RunDetail",
@@ -93,12 +109,17 @@ __all__ = [
     "approved_members",
     "box_people",
     "create_group",
+    "development_plan",
     "get_group",
     "holes",
+    "known_competencies",
     "list_groups",
     "list_runs",
     "memberships",
     "national_talent",
+    "own_plan",
+    "own_view",
+    "record_activity",
     "records_to_fix",
     "replay_run",
     "run_detail",

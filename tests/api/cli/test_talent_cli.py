@@ -121,3 +121,56 @@ def test_a_succession_group_from_the_command_line(
     assert "approved (revision 3, current)" in approved.output, approved.output
     listed = runner.invoke(args=["talent", "groups", "list", "--year", "2026"])
     assert f"group {group} BANTEN" in listed.output
+
+
+def test_a_development_plan_and_an_activity_from_the_command_line(
+    app: Flask, runner: FlaskCliRunner, seeded: None
+) -> None:
+    from sqlalchemy import select
+
+    from workflow.models import DevelopmentActivity, Employee, Tenant
+
+    db = app.extensions["meritflow"].db
+    with db.read() as session:
+        nip = session.scalars(
+            select(Employee.nip).join(Tenant).where(Tenant.code == "BANTEN").order_by(Employee.nip)
+        ).first()
+    assert nip is not None
+    shown = runner.invoke(args=["talent", "development", nip, "--as", "hr1", "--lang", "en"])
+    assert shown.exit_code == 0, shown.output
+    assert nip in shown.output
+    assert "progress: " in shown.output
+    made = runner.invoke(
+        args=[
+            "talent", "record-activity", nip, "--as", "hr1", "--kind", "mentoring",
+            "--title", "Mentoring by the secretary", "--date", "2026-02-01", "--hours", "12",
+        ]
+    )  # fmt: skip
+    assert made.exit_code == 0, made.output
+    bad = runner.invoke(
+        args=[
+            "talent", "record-activity", nip, "--as", "hr1", "--kind", "mentoring",
+            "--title", "x", "--date", "2026-02-01", "--competency", "juggling",
+        ]
+    )  # fmt: skip
+    assert bad.exit_code == 1
+    assert "competency" in bad.output
+    with db.read() as session:
+        assert len(session.scalars(select(DevelopmentActivity)).all()) == 1
+
+
+def test_demo_users_include_employees_linked_to_themselves(
+    app: Flask, runner: FlaskCliRunner, seeded: None
+) -> None:
+    from sqlalchemy import select
+
+    from workflow.models import User
+
+    made = runner.invoke(args=["users", "demo"])
+    assert made.exit_code == 0, made.output
+    assert "prov.employee1" in made.output
+    db = app.extensions["meritflow"].db
+    with db.read() as session:
+        users = session.scalars(select(User).where(User.username.like("%.employee%"))).all()
+        assert len(users) >= 2
+        assert all(u.employee_id is not None and u.role_names == {"employee"} for u in users)

@@ -33,7 +33,7 @@ from workflow.ledger import chain as ledger
 from workflow.models import Employee, LedgerEntry, Position, User, Vacancy
 from workflow.registry import ImportFile, import_registry
 from workflow.screening.rulepacks import publish_pack
-from workflow.talent import run_talent_map
+from workflow.talent import record_activity, run_talent_map
 from workflow.vacancies import sla
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -180,6 +180,18 @@ def test_every_kind_written_is_specified_and_names_nobody(database: Database) ->
     sla.sweep(database, now=start + dt.timedelta(days=10))
     run_talent_map(database, actor=world.actor("hr1"), reference_date=now.date(), now=now)
     _succession_group(database, world)
+    record_activity(
+        database,
+        actor=world.actor("hr1"),
+        employee=world.nips["E1"],
+        kind="training",
+        title="Pelatihan Kepemimpinan Pengawas",
+        occurred_on=now.date(),
+        hours=40,
+        competency="integritas",
+        training_kind="PKP",
+        now=now,
+    )
 
     with database.read() as session:
         bodies = [json.loads(b) for b in session.scalars(select(LedgerEntry.body))]
