@@ -166,7 +166,7 @@ class NationalTalentQuery(Schema):
 class AgencyTalentRead(Schema):
     """One agency's national talent figures (counts only)."""
 
-    agency = fields.String(required=True, metadata={"example": "36.00"})
+    agency = fields.String(required=True, metadata={"example": "BANTEN"})
     name = fields.String(required=True)
     level = fields.String(required=True)
     region = fields.String(allow_none=True, metadata={"description": "The parent agency's code"})
