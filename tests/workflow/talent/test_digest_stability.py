@@ -1,7 +1,9 @@
 """The talent map's digests and snapshot stay what they were before the speed work (issue 11).
 
 The constants were computed by the code before it was optimised (bulk loading on the
-connection, one canonical JSON per employee, the snapshot built during the map): a faster
+connection, one canonical JSON per employee, the snapshot built during the map); the two digests
+were recomputed once when bkn-national gained its ``succession_group_first`` parameter (a new
+pack digest; the snapshots and the counts did not move). A faster
 load, map or store that changed a single byte of what a run digests or stores fails here. One
 registry is generated (``bench.pool``: pure), one is the demo registry seeded into each
 backend, read back through the use case's loader.
@@ -30,22 +32,22 @@ from workflow.talent.runs import compute, gzip_snapshot, load_subjects
 
 LEVELS = (PositionLevel.PELAKSANA, PositionLevel.PENGAWAS, PositionLevel.ADMINISTRATOR, None)
 GENERATED = (
-    "cca4b0b8075fa073064a903decc5eb99beb357071afb6f496e7fce767c139e67",
-    "f72da6ce4d00d856be56df584b5b28b027d541ce4fa4ca3bf81c4a1db0eedc7d",
+    "54436b1446cc390feab09e07755c9e719d17ca08417c416a93c77aece4173620",
+    "71360f07d37ee86a3dddd61b5d3869d5d0806d39f1752df8bcad12fa79ea15ba",
     "8c15ac0ff9757fc005571209366aead5e77a2a5de913edf5e33138bd4fa9a0b3",
 )
 """Input digest, result digest, SHA-256 of the snapshot JSON of 3,000 generated employees."""
 DEMO = {
     "BANTEN": (
         88,
-        "78df13d3c1622b29705c1fa33d2ccfab6f71c9e9a1efa7a2b131b023f87f5ed6",
-        "351d4a854afccd39e51fc6c190d2b7311bb21d2e9d8f3d95f9b672456e57f3b4",
+        "ecb54a497c8fb4ffd43f6e4b18f177b67b49da4cc9ed965ca12e834da2ed0ad8",
+        "504c461d4d8406bb14e418928be27f1ff17af49a4896f2c528c1ae32cff4bac8",
         "0d2ee871dd0bc4e48bcf764aef5d213e80e41f9846c8d47e1ebd8f2fd7be538d",
     ),
     "KOTA-SERANG": (
         28,
-        "a6bfe584fb438861f7621eac1cf772bc4bd884f64ad6806ed0a760f2e5844ce5",
-        "71aea78f012d5ec220d0d7d7e6a65f6042246bfcbe60d873f86220c3b02f2cb7",
+        "62655069b688c3b7e8770ba84680bcf9134651870b6b0fb7884d69b0ba41a3b3",
+        "49efa899edd441e444d658133a5151de04611261eea7a2926c3f0626c35c90c4",
         "0f996eb797d5812e1212cb793157b3b61dd81e797b54348498f80ce545b8a9e6",
     ),
 }
