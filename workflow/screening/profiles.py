@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Executable, select
 from sqlalchemy.orm import Session
 
+from rules.narrowing import Narrowing
 from rules.profile import (
     AssessmentRecord,
     CandidateProfile,
@@ -55,6 +56,7 @@ from workflow.models.registry import (
 from workflow.models.registry import (
     TrainingRecord as TrainingRow,
 )
+from workflow.screening.narrowing import plausible
 
 
 def vacancy_context(
@@ -133,10 +135,14 @@ def load_profiles(
     tenant_ids: Sequence[int] | None = None,
     nips: Sequence[str] | None = None,
     exclude_position_id: int | None = None,
+    narrowing: Sequence[Narrowing] = (),
 ) -> list[CandidateProfile]:
     """Return the profiles of the employees of ``tenant_ids`` (or with ``nips``), sorted by NIP.
 
     ``exclude_position_id`` leaves out whoever holds that position now (the vacancy's holder).
+    ``narrowing`` leaves out whoever one of those narrowable hard criteria fails
+    (:mod:`workflow.screening.narrowing`; :func:`~workflow.screening.narrowing.narrowed_out`
+    lists them).
     """
     selection = select(Employee.id)
     if tenant_ids is not None:
@@ -147,6 +153,8 @@ def load_profiles(
         selection = selection.where(
             (Employee.position_id.is_(None)) | (Employee.position_id != exclude_position_id)
         )
+    for condition in plausible(narrowing):
+        selection = selection.where(condition)
     ids = selection.scalar_subquery()
     # Core rows, not ORM objects: building an instance per history row cost most of the time
     employees = session.execute(
