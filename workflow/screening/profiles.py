@@ -129,6 +129,12 @@ def registry_candidate(
         return context, load_profile(session, nip=nip)
 
 
+ID_CHUNK = 10_000
+"""Employees loaded per round of queries after a narrowing, on PostgreSQL."""
+SQLITE_ID_CHUNK = 900
+"""The same on SQLite, whose older builds allow 999 bound parameters."""
+
+
 def load_profiles(
     session: Session,
     *,
@@ -136,13 +142,16 @@ def load_profiles(
     nips: Sequence[str] | None = None,
     exclude_position_id: int | None = None,
     narrowing: Sequence[Narrowing] = (),
+    employee_ids: Sequence[int] | None = None,
 ) -> list[CandidateProfile]:
     """Return the profiles of the employees of ``tenant_ids`` (or with ``nips``), sorted by NIP.
 
     ``exclude_position_id`` leaves out whoever holds that position now (the vacancy's holder).
     ``narrowing`` leaves out whoever one of those narrowable hard criteria fails
     (:mod:`workflow.screening.narrowing`; :func:`~workflow.screening.narrowing.narrowed_out`
-    lists them).
+    lists them): the narrowed selection is read once, as ids in NIP order, then loaded in
+    chunks of ids (:data:`ID_CHUNK`), so the narrowing's subqueries run once, not per table.
+    ``employee_ids`` restricts the pool to those employees.
     """
     selection = select(Employee.id)
     if tenant_ids is not None:
@@ -153,8 +162,17 @@ def load_profiles(
         selection = selection.where(
             (Employee.position_id.is_(None)) | (Employee.position_id != exclude_position_id)
         )
-    for condition in plausible(narrowing):
-        selection = selection.where(condition)
+    if employee_ids is not None:
+        selection = selection.where(Employee.id.in_(employee_ids))
+    if narrowing:
+        for condition in plausible(narrowing):
+            selection = selection.where(condition)
+        kept = list(session.scalars(selection.order_by(Employee.nip)))
+        step = ID_CHUNK if session.get_bind().dialect.name == "postgresql" else SQLITE_ID_CHUNK
+        out: list[CandidateProfile] = []
+        for start in range(0, len(kept), step):
+            out.extend(load_profiles(session, employee_ids=kept[start : start + step]))
+        return out
     ids = selection.scalar_subquery()
     # Core rows, not ORM objects: building an instance per history row cost most of the time
     employees = session.execute(

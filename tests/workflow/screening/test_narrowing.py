@@ -53,9 +53,10 @@ from workflow.models.registry import (
     Tenant,
     TrainingRecord,
 )
-from workflow.screening.narrowing import excluded
+from workflow.screening import profiles
+from workflow.screening.narrowing import excluded, narrowing_for
 from workflow.screening.pool import screen_position
-from workflow.screening.profiles import registry_candidate
+from workflow.screening.profiles import load_profiles, registry_candidate, vacancy_context
 
 PACK_FILE = Path(__file__).resolve().parents[3] / "rules" / "packs" / "bkn-national" / "pack.yaml"
 REFERENCE = dt.date(2026, 3, 1)
@@ -305,3 +306,20 @@ def test_criteria_that_a_column_cannot_decide_exactly_are_not_narrowed(national:
     rank = next(n for n in found if isinstance(n, ColumnIn) and n.column == "rank")
     assert "IV/a" not in rank.values
     assert "III/d" in rank.values
+
+
+def test_a_narrowed_pool_loads_in_chunks_of_ids_in_nip_order(
+    database: Database, national: Pack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    position_id = _seed(database, "administrator", seed=11, size=80)
+    with database.read() as session:
+        context = vacancy_context(session, position_id=position_id, reference_date=REFERENCE)
+        narrowing = narrowing_for(national, context)
+        whole = load_profiles(session, narrowing=narrowing)
+        monkeypatch.setattr(profiles, "ID_CHUNK", 7)
+        monkeypatch.setattr(profiles, "SQLITE_ID_CHUNK", 7)
+        chunked = load_profiles(session, narrowing=narrowing)
+        everyone = load_profiles(session)
+    assert chunked == whole
+    assert [p.nip for p in whole] == sorted(p.nip for p in whole)
+    assert 7 < len(whole) < len(everyone)
