@@ -51,7 +51,7 @@ from rules.vocab import Competency, PenaltyType
 from workflow.core import migrate
 from workflow.core.db import Database, connect
 from workflow.models.registry import Position, Tenant
-from workflow.screening.narrowing import narrowed_out, narrowing_for
+from workflow.screening.narrowing import classify, narrowing_for
 from workflow.screening.profiles import load_profiles, vacancy_context
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/national"
@@ -322,9 +322,9 @@ def screen_pool(db: Database, workers: int) -> ScreenFigures:
         assert position_id is not None
         context = vacancy_context(session, position_id=position_id, reference_date=REFERENCE)
         narrowing = narrowing_for(pack, context)
-        left_out = narrowed_out(session, narrowing, exclude_position_id=position_id)
+        kept, left_out = classify(session, narrowing, exclude_position_id=position_id)
         narrowed_at = time.perf_counter()
-        profiles = load_profiles(session, exclude_position_id=position_id, narrowing=narrowing)
+        profiles = load_profiles(session, employee_ids=kept)
     loaded_at = time.perf_counter()
     result = screen(pack, context, profiles, processes=workers, narrowed=left_out)
     done = time.perf_counter()

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, not_, or_, select
+from sqlalchemy import ColumnElement, and_, case, exists, func, literal, not_, or_, select
 from sqlalchemy.orm import Session
 
 from rules.narrowing import (
@@ -108,6 +108,43 @@ def plausible(narrowings: Sequence[Narrowing]) -> list[ColumnElement[bool]]:
     return [not_(excluded(n)) for n in narrowings]
 
 
+def classify(
+    session: Session,
+    narrowings: Sequence[Narrowing],
+    *,
+    tenant_ids: Sequence[int] | None = None,
+    exclude_position_id: int | None = None,
+    where: Sequence[ColumnElement[bool]] = (),
+) -> tuple[list[int], list[tuple[str, str]]]:
+    """Return the pool's plausible employee ids and its narrowed-out (NIP, first criterion that
+    excludes them, by NIP), from ONE pass of the narrowing over the pool.
+
+    The pool is selected as :func:`~workflow.screening.profiles.load_profiles` selects it
+    (``where`` carries any further selection, e.g. a shard's NIP range).
+    """
+    conditions = [excluded(n) for n in narrowings]
+    first: Any = (
+        case(*((c, n.criterion) for c, n in zip(conditions, narrowings, strict=True)))
+        if conditions
+        else literal(None)
+    )
+    query = select(Employee.id, Employee.nip, first).where(*where)
+    if tenant_ids is not None:
+        query = query.where(Employee.tenant_id.in_(tenant_ids))
+    if exclude_position_id is not None:
+        query = query.where(
+            (Employee.position_id.is_(None)) | (Employee.position_id != exclude_position_id)
+        )
+    kept: list[int] = []
+    left_out: list[tuple[str, str]] = []
+    for employee_id, nip, criterion in session.execute(query.order_by(Employee.nip)):
+        if criterion is None:
+            kept.append(employee_id)
+        else:
+            left_out.append((nip, criterion))
+    return kept, left_out
+
+
 def narrowed_out(
     session: Session,
     narrowings: Sequence[Narrowing],
@@ -116,20 +153,14 @@ def narrowed_out(
     exclude_position_id: int | None = None,
     where: Sequence[ColumnElement[bool]] = (),
 ) -> list[tuple[str, str]]:
-    """Return (NIP, first criterion that excludes them) of the pool's narrowed-out, by NIP.
-
-    The pool is selected as :func:`~workflow.screening.profiles.load_profiles` selects it
-    (``where`` carries any further selection, e.g. a shard's NIP range).
-    """
+    """Return (NIP, first criterion that excludes them) of the pool's narrowed-out, by NIP."""
     if not narrowings:
         return []
     conditions = [excluded(n) for n in narrowings]
-    first: Any = case(*((c, n.criterion) for c, n in zip(conditions, narrowings, strict=True)))
-    query = select(Employee.nip, first).where(or_(*conditions), *where)
-    if tenant_ids is not None:
-        query = query.where(Employee.tenant_id.in_(tenant_ids))
-    if exclude_position_id is not None:
-        query = query.where(
-            (Employee.position_id.is_(None)) | (Employee.position_id != exclude_position_id)
-        )
-    return [(nip, criterion) for nip, criterion in session.execute(query.order_by(Employee.nip))]
+    return classify(
+        session,
+        narrowings,
+        tenant_ids=tenant_ids,
+        exclude_position_id=exclude_position_id,
+        where=[*where, or_(*conditions)],
+    )[1]

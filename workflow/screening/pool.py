@@ -12,7 +12,7 @@ from rules.pack import Pack
 from rules.screening import ScreeningResult, screen
 from workflow.core import Database, InvalidInput, NotFound
 from workflow.models.registry import Position
-from workflow.screening.narrowing import narrowed_out, narrowing_for
+from workflow.screening.narrowing import classify, narrowing_for
 from workflow.screening.profiles import load_profiles, vacancy_context
 
 
@@ -48,12 +48,16 @@ def screen_position(
                 raise NotFound(f"position {position_id} not found")
             tenant_ids = [tenant]
         narrowing = narrowing_for(pack, context) if narrow and context.level in pack.levels else ()
-        profiles = load_profiles(
-            session, tenant_ids=tenant_ids, exclude_position_id=position_id, narrowing=narrowing
-        )
-        left_out = narrowed_out(
-            session, narrowing, tenant_ids=tenant_ids, exclude_position_id=position_id
-        )
+        if narrowing:
+            kept, left_out = classify(
+                session, narrowing, tenant_ids=tenant_ids, exclude_position_id=position_id
+            )
+            profiles = load_profiles(session, employee_ids=kept)
+        else:
+            left_out = []
+            profiles = load_profiles(
+                session, tenant_ids=tenant_ids, exclude_position_id=position_id
+            )
     try:
         return screen(pack, context, profiles, processes=processes, narrowed=left_out)
     except (PackInvalid, PackNotEffective) as exc:

@@ -151,7 +151,7 @@ def load_profiles(
     (:mod:`workflow.screening.narrowing`; :func:`~workflow.screening.narrowing.narrowed_out`
     lists them): the narrowed selection is read once, as ids in NIP order, then loaded in
     chunks of ids (:data:`ID_CHUNK`), so the narrowing's subqueries run once, not per table.
-    ``employee_ids`` restricts the pool to those employees.
+    ``employee_ids`` restricts the pool to those employees (any number: loaded in chunks too).
     """
     selection = select(Employee.id)
     if tenant_ids is not None:
@@ -162,17 +162,16 @@ def load_profiles(
         selection = selection.where(
             (Employee.position_id.is_(None)) | (Employee.position_id != exclude_position_id)
         )
+    step = ID_CHUNK if session.get_bind().dialect.name == "postgresql" else SQLITE_ID_CHUNK
+    if employee_ids is not None and len(employee_ids) > step:
+        kept = list(session.scalars(selection.where(Employee.id.in_(employee_ids))))
+        return _by_ids(session, kept, step)
     if employee_ids is not None:
         selection = selection.where(Employee.id.in_(employee_ids))
     if narrowing:
         for condition in plausible(narrowing):
             selection = selection.where(condition)
-        kept = list(session.scalars(selection.order_by(Employee.nip)))
-        step = ID_CHUNK if session.get_bind().dialect.name == "postgresql" else SQLITE_ID_CHUNK
-        out: list[CandidateProfile] = []
-        for start in range(0, len(kept), step):
-            out.extend(load_profiles(session, employee_ids=kept[start : start + step]))
-        return out
+        return _by_ids(session, list(session.scalars(selection)), step)
     ids = selection.scalar_subquery()
     # Core rows, not ORM objects: building an instance per history row cost most of the time
     employees = session.execute(
@@ -327,6 +326,15 @@ def load_profiles(
                 disciplinary_case_pending=disciplinary_case_pending,
             )
         )
+    return out
+
+
+def _by_ids(session: Session, ids: list[int], step: int) -> list[CandidateProfile]:
+    """Return the profiles of ``ids`` sorted by NIP, loaded ``step`` employees per round."""
+    out: list[CandidateProfile] = []
+    for start in range(0, len(ids), step):
+        out.extend(load_profiles(session, employee_ids=ids[start : start + step]))
+    out.sort(key=lambda p: p.nip)
     return out
 
 
