@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, literal, not_, or_, select
+from sqlalchemy import ColumnElement, and_, case, exists, func, literal, not_, or_, select, text
 from sqlalchemy.orm import Session
 
 from rules.narrowing import (
@@ -37,6 +37,9 @@ from workflow.models.registry import (
     PerformanceRating,
     PositionHistory,
 )
+
+WORK_MEM = "256MB"
+"""PostgreSQL ``work_mem`` for the narrowing query's transaction (one hash per history table)."""
 
 
 def narrowing_for(pack: Pack, context: VacancyContext) -> tuple[Narrowing, ...]:
@@ -135,6 +138,10 @@ def classify(
         query = query.where(
             (Employee.position_id.is_(None)) | (Employee.position_id != exclude_position_id)
         )
+    if session.get_bind().dialect.name == "postgresql":
+        # each EXISTS inside the CASE is a hashed subplan only if its hash fits in work_mem;
+        # otherwise PostgreSQL probes it once per employee (7x slower on 300,000 employees)
+        session.execute(text(f"SET LOCAL work_mem = '{WORK_MEM}'"))
     kept: list[int] = []
     left_out: list[tuple[str, str]] = []
     for employee_id, nip, criterion in session.execute(query.order_by(Employee.nip)):
