@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Executable, select
+from sqlalchemy import ARRAY, ColumnElement, Executable, Integer, any_, bindparam, select
 from sqlalchemy.orm import Session
 
 from rules.narrowing import Narrowing
@@ -129,8 +129,10 @@ def registry_candidate(
         return context, load_profile(session, nip=nip)
 
 
-ID_CHUNK = 10_000
-"""Employees loaded per round of queries after a narrowing, on PostgreSQL."""
+ID_CHUNK = 100_000
+"""Employees loaded per round of queries after a narrowing, on PostgreSQL (ids go as one array
+parameter: with 10,000-id chunks every chunk rescanned each history table, 3 ms a profile at
+1,000,000 employees)."""
 SQLITE_ID_CHUNK = 900
 """The same on SQLite, whose older builds allow 999 bound parameters."""
 
@@ -162,12 +164,13 @@ def load_profiles(
         selection = selection.where(
             (Employee.position_id.is_(None)) | (Employee.position_id != exclude_position_id)
         )
-    step = ID_CHUNK if session.get_bind().dialect.name == "postgresql" else SQLITE_ID_CHUNK
+    postgres = session.get_bind().dialect.name == "postgresql"
+    step = ID_CHUNK if postgres else SQLITE_ID_CHUNK
     if employee_ids is not None and len(employee_ids) > step:
-        kept = list(session.scalars(selection.where(Employee.id.in_(employee_ids))))
+        kept = list(session.scalars(selection.where(_among(employee_ids, postgres))))
         return _by_ids(session, kept, step)
     if employee_ids is not None:
-        selection = selection.where(Employee.id.in_(employee_ids))
+        selection = selection.where(_among(employee_ids, postgres))
     if narrowing:
         for condition in plausible(narrowing):
             selection = selection.where(condition)
@@ -327,6 +330,14 @@ def load_profiles(
             )
         )
     return out
+
+
+def _among(ids: Sequence[int], postgres: bool) -> ColumnElement[bool]:
+    """Return ``employee.id`` among ``ids``: one array parameter on PostgreSQL (one hashed scan
+    per history table whatever the count), bound parameters elsewhere."""
+    if postgres:
+        return Employee.id == any_(bindparam("employee_ids", list(ids), type_=ARRAY(Integer)))
+    return Employee.id.in_(ids)
 
 
 def _by_ids(session: Session, ids: list[int], step: int) -> list[CandidateProfile]:
