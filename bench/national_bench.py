@@ -204,7 +204,7 @@ def _psycopg_url(url: str) -> str:
 def reset_schema(url: str) -> None:
     """Drop and recreate the public schema, then migrate it to head."""
     with psycopg.connect(_psycopg_url(url), autocommit=True) as conn:
-        conn.execute("DROP SCHEMA public CASCADE")
+        conn.execute("DROP SCHEMA IF EXISTS public CASCADE")
         conn.execute("CREATE SCHEMA public")
     db = connect(url)
     try:
