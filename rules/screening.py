@@ -84,6 +84,14 @@ class ScreeningResult:
     evaluator: str
     input_digest: str
     result_digest: str
+    narrowed: tuple[tuple[str, str], ...] = ()
+    """(NIP, criterion id) of the candidates a narrowing left out, by NIP: ineligible by that hard
+    criterion, never evaluated here (``decisions`` holds the others)."""
+
+    @property
+    def candidates(self) -> int:
+        """Return the size of the pool: evaluated and narrowed-out candidates."""
+        return len(self.decisions) + len(self.narrowed)
 
     @property
     def engine_version(self) -> str:
@@ -138,6 +146,7 @@ class ScreeningResult:
                 }
                 for i, d in enumerate(self.decisions)
             ],
+            **({"narrowed": [list(pair) for pair in self.narrowed]} if self.narrowed else {}),
         }
 
 
@@ -304,12 +313,17 @@ def screen(
     processes: int = 1,
     evaluator: Evaluator = "engine",
     digests: Mapping[str, str] | None = None,
+    narrowed: Sequence[tuple[str, str]] = (),
 ) -> ScreeningResult:
     """Screen ``profiles`` for the vacancy and return the ranked result with its digests.
 
     ``digests`` may give every profile's :func:`profile_digest` by NIP, computed once by a
     caller that screens the same profiles for many positions (a key position's successors):
     writing each profile's canonical JSON was a third of every screening.
+
+    ``narrowed`` lists (NIP, criterion id) of candidates an indexed narrowing left out of
+    ``profiles`` (ineligible by that hard criterion); both digests then commit to that list too
+    (``"narrowed"`` key, absent without narrowing, so a full screening's digests are unchanged).
 
     :raises PackInvalid: the pack does not decide the vacancy's level.
     :raises PackNotEffective: the reference date is outside the pack's effective period.
@@ -319,18 +333,20 @@ def screen(
     pack.check_level(context.level)
     pack.check_effective(context.reference_date)
     _refuse_duplicates(profiles)
+    left_out = tuple(sorted((nip, criterion) for nip, criterion in narrowed))
+    narrowed_json = f',"narrowed":[{_pairs(left_out)}]' if left_out else ""
     with _collector_paused():
         if processes > 1 and len(profiles) > CHUNK:
             decisions = _fan_out(pack, context, profiles, processes, evaluator, digests)
         else:
             decisions = _decide(pack, context, profiles, 0, evaluator, digests)
         decisions.sort(key=_SORT_KEY)
-        input_digest = _input_digest(pack, context, decisions)
+        input_digest = _input_digest(pack, context, decisions, narrowed_json)
         criteria = [c.id for c in pack.compiled(context.level).criteria]
         ranking = _pairs((d.nip, d.decision_digest) for d in decisions)
         result = (
-            f'{{"criteria":{_canonical(criteria).decode()},"input_digest":"{input_digest}",'
-            f'"pack_digest":"{pack.digest}","ranking":[{ranking}]}}'
+            f'{{"criteria":{_canonical(criteria).decode()},"input_digest":"{input_digest}"'
+            f'{narrowed_json},"pack_digest":"{pack.digest}","ranking":[{ranking}]}}'
         )
     return ScreeningResult(
         pack=pack,
@@ -340,6 +356,7 @@ def screen(
         evaluator=evaluator,
         input_digest=input_digest,
         result_digest=hashlib.sha256(result.encode()).hexdigest(),
+        narrowed=left_out,
     )
 
 
@@ -402,10 +419,12 @@ def _refuse_duplicates(profiles: Sequence[CandidateProfile]) -> None:
         raise ProfileInvalid("the candidate pool repeats a NIP", problems)
 
 
-def _input_digest(pack: Pack, context: VacancyContext, decisions: Sequence[Decision]) -> str:
+def _input_digest(
+    pack: Pack, context: VacancyContext, decisions: Sequence[Decision], narrowed_json: str = ""
+) -> str:
     candidates = sorted((d.nip, d.profile_digest) for d in decisions)
     snapshot = (
-        f'{{"candidates":[{_pairs(candidates)}],"pack_digest":"{pack.digest}",'
+        f'{{"candidates":[{_pairs(candidates)}]{narrowed_json},"pack_digest":"{pack.digest}",'
         f'"reference_date":"{context.reference_date.isoformat()}",'
         f'"vacancy":{_canonical(context.to_json()).decode()}}}'
     )

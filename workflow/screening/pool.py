@@ -12,6 +12,7 @@ from rules.pack import Pack
 from rules.screening import ScreeningResult, screen
 from workflow.core import Database, InvalidInput, NotFound
 from workflow.models.registry import Position
+from workflow.screening.narrowing import classify, narrowing_for
 from workflow.screening.profiles import load_profiles, vacancy_context
 
 
@@ -23,11 +24,17 @@ def screen_position(
     reference_date: dt.date,
     tenant_ids: Sequence[int] | None = None,
     processes: int = 1,
+    narrow: bool = False,
 ) -> ScreeningResult:
     """Screen every employee of the position's tenant (or of ``tenant_ids``) for the position.
 
     The position's current holder is not a candidate. The pool and the position are read in one
     read transaction (a consistent snapshot), then evaluated outside it.
+
+    With ``narrow``, the pack's narrowable hard criteria (:mod:`workflow.screening.narrowing`)
+    filter the pool in the database: only the others are loaded and evaluated, the left-out are
+    in ``result.narrowed`` with the criterion that excluded them. The shortlist, its ranking and
+    the eligible / needs-data / ineligible sets equal a full screening's (docs/rules.md).
 
     :raises NotFound: the position does not exist.
     :raises InvalidInput: the pack does not decide the position's level or is not in effect on
@@ -40,8 +47,18 @@ def screen_position(
             if tenant is None:
                 raise NotFound(f"position {position_id} not found")
             tenant_ids = [tenant]
-        profiles = load_profiles(session, tenant_ids=tenant_ids, exclude_position_id=position_id)
+        narrowing = narrowing_for(pack, context) if narrow and context.level in pack.levels else ()
+        if narrowing:
+            kept, left_out = classify(
+                session, narrowing, tenant_ids=tenant_ids, exclude_position_id=position_id
+            )
+            profiles = load_profiles(session, employee_ids=kept)
+        else:
+            left_out = []
+            profiles = load_profiles(
+                session, tenant_ids=tenant_ids, exclude_position_id=position_id
+            )
     try:
-        return screen(pack, context, profiles, processes=processes)
+        return screen(pack, context, profiles, processes=processes, narrowed=left_out)
     except (PackInvalid, PackNotEffective) as exc:
         raise InvalidInput(exc.message, [p.as_dict() for p in exc.problems]) from exc

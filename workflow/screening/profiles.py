@@ -15,9 +15,19 @@ from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Executable, select
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Connection,
+    Executable,
+    Integer,
+    any_,
+    bindparam,
+    select,
+)
 from sqlalchemy.orm import Session
 
+from rules.narrowing import Narrowing
 from rules.profile import (
     AssessmentRecord,
     CandidateProfile,
@@ -58,6 +68,7 @@ from workflow.models.registry import (
     TrainingRecord as TrainingRow,
 )
 from workflow.models.talent import SuccessionGroup, SuccessionMember
+from workflow.screening.narrowing import plausible
 
 
 def vacancy_context(
@@ -149,6 +160,14 @@ def registry_candidate(
         return context, load_profile(session, nip=nip)
 
 
+ID_CHUNK = 100_000
+"""Employees loaded per round of queries after a narrowing, on PostgreSQL (ids go as one array
+parameter: with 10,000-id chunks every chunk rescanned each history table, 3 ms a profile at
+1,000,000 employees)."""
+SQLITE_ID_CHUNK = 900
+"""The same on SQLite, whose older builds allow 999 bound parameters."""
+
+
 class LoadedProfile(NamedTuple):
     """A profile with the registry facts a talent map reads beside it."""
 
@@ -168,15 +187,27 @@ def load_profiles(
     tenant_ids: Sequence[int] | None = None,
     nips: Sequence[str] | None = None,
     exclude_position_id: int | None = None,
+    narrowing: Sequence[Narrowing] = (),
+    employee_ids: Sequence[int] | None = None,
 ) -> list[CandidateProfile]:
     """Return the profiles of the employees of ``tenant_ids`` (or with ``nips``), sorted by NIP.
 
     ``exclude_position_id`` leaves out whoever holds that position now (the vacancy's holder).
+    ``narrowing`` leaves out whoever one of those narrowable hard criteria fails
+    (:mod:`workflow.screening.narrowing`; :func:`~workflow.screening.narrowing.narrowed_out`
+    lists them): the narrowed selection is read once, as ids in NIP order, then loaded in
+    chunks of ids (:data:`ID_CHUNK`), so the narrowing's subqueries run once, not per table.
+    ``employee_ids`` restricts the pool to those employees (any number: loaded in chunks too).
     """
     return [
         loaded.profile
         for loaded in load_profile_rows(
-            session, tenant_ids=tenant_ids, nips=nips, exclude_position_id=exclude_position_id
+            session,
+            tenant_ids=tenant_ids,
+            nips=nips,
+            exclude_position_id=exclude_position_id,
+            narrowing=narrowing,
+            employee_ids=employee_ids,
         )
     ]
 
@@ -187,6 +218,8 @@ def load_profile_rows(
     tenant_ids: Sequence[int] | None = None,
     nips: Sequence[str] | None = None,
     exclude_position_id: int | None = None,
+    narrowing: Sequence[Narrowing] = (),
+    employee_ids: Sequence[int] | None = None,
 ) -> list[LoadedProfile]:
     """Return :func:`load_profiles`' profiles, each with its employee id, level and unit.
 
@@ -195,7 +228,9 @@ def load_profile_rows(
     instances are built).
     """
     with _collector_paused():
-        return _load_rows(session, tenant_ids, nips, exclude_position_id)
+        return _load_rows(
+            session, tenant_ids, nips, exclude_position_id, tuple(narrowing), employee_ids
+        )
 
 
 @contextmanager
@@ -217,6 +252,8 @@ def _load_rows(
     tenant_ids: Sequence[int] | None,
     nips: Sequence[str] | None,
     exclude_position_id: int | None,
+    narrowing: Sequence[Narrowing] = (),
+    employee_ids: Sequence[int] | None = None,
 ) -> list[LoadedProfile]:
     connection = session.connection()
     selection = select(Employee.id)
@@ -228,6 +265,17 @@ def _load_rows(
         selection = selection.where(
             (Employee.position_id.is_(None)) | (Employee.position_id != exclude_position_id)
         )
+    postgres = session.get_bind().dialect.name == "postgresql"
+    step = ID_CHUNK if postgres else SQLITE_ID_CHUNK
+    if employee_ids is not None and len(employee_ids) > step:
+        kept = list(session.scalars(selection.where(_among(employee_ids, postgres))))
+        return _by_ids(session, kept, step)
+    if employee_ids is not None:
+        selection = selection.where(_among(employee_ids, postgres))
+    if narrowing:
+        for condition in plausible(narrowing):
+            selection = selection.where(condition)
+        return _by_ids(session, list(session.scalars(selection)), step)
     ids = selection.scalar_subquery()
     # Core rows, not ORM objects: building an instance per history row cost most of the time
     employees = connection.execute(
@@ -404,6 +452,23 @@ def _load_rows(
             disciplinary_case_pending=disciplinary_case_pending,
         )
         out.append(LoadedProfile(profile, key, current_level, current_unit, current_position))
+    return out
+
+
+def _among(ids: Sequence[int], postgres: bool) -> ColumnElement[bool]:
+    """Return ``employee.id`` among ``ids``: one array parameter on PostgreSQL (one hashed scan
+    per history table whatever the count), bound parameters elsewhere."""
+    if postgres:
+        return Employee.id == any_(bindparam("employee_ids", list(ids), type_=ARRAY(Integer)))
+    return Employee.id.in_(ids)
+
+
+def _by_ids(session: Session, ids: list[int], step: int) -> list[LoadedProfile]:
+    """Return the profiles of ``ids`` sorted by NIP, loaded ``step`` employees per round."""
+    out: list[LoadedProfile] = []
+    for start in range(0, len(ids), step):
+        out.extend(_load_rows(session, None, None, None, (), ids[start : start + step]))
+    out.sort(key=lambda loaded: loaded.profile.nip)
     return out
 
 

@@ -69,8 +69,12 @@ def evaluate_pool(
     reference_date: dt.date,
     tenant_ids: list[int],
     processes: int = 1,
+    narrow: bool = False,
 ) -> ScreeningOutcome:
     """Screen the employees of ``tenant_ids`` for the position with the published pack.
+
+    ``narrow`` pre-filters the pool in the database (:mod:`workflow.screening.narrowing`); off
+    by default until stored runs render the narrowed-out's explanations from the registry.
 
     :raises NotFound: no published pack with that digest, or no such position.
     :raises InvalidInput: the pack does not decide the position's level or is not in effect on
@@ -84,6 +88,7 @@ def evaluate_pool(
         reference_date=reference_date,
         tenant_ids=tenant_ids,
         processes=processes,
+        narrow=narrow,
     )
     return _outcome(db, result)
 
@@ -115,7 +120,7 @@ def _outcome(db: Database, result: ScreeningResult) -> ScreeningOutcome:
         reference_date=result.context.reference_date,
         input_digest=result.input_digest,
         result_digest=result.result_digest,
-        candidates=len(result.decisions),
+        candidates=result.candidates,
         shortlist=[
             ShortlistRow(
                 employee_id=ids[d.nip],
