@@ -26,6 +26,7 @@ from workflow.core import Actor, Database, NotFound
 from workflow.identity import AccessRecorder
 from workflow.models import Employee, Position, TalentPlacement, TalentRun
 from workflow.talent.development import DEFAULT_PLAN_PACK, DevelopmentPlan, plan_of
+from workflow.talent.groups import memberships
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,14 +208,49 @@ def _succession_memberships(
     profile: CandidateProfile,
     reference_date: dt.date,
 ) -> list[dict[str, Any]]:
-    """Return the key positions of the employee's agency whose computed successor list they
-    are in (ready now or within the pack's readiness horizon), with their readiness.
-
-    The call site the integrator rewires to the *approved* succession groups once they exist
-    (branch ``succession``); for now it evaluates the employee alone against each key position
-    exactly as ``workflow.talent.successors`` screens its pool (same criteria and readiness
-    scale; the holder of a position is not its successor). No rank: that needs the whole pool.
+    """Return the key positions whose succession the employee is in: first the current
+    *approved* succession groups (PP 11/2017 Art. 199, set by the PPK; ``source`` "approved",
+    with the year and their rank in the group), then the other key positions of their agency
+    whose computed successor list they are in (ready now or within the pack's readiness
+    horizon; ``source`` "computed"), evaluated for the employee alone exactly as
+    ``workflow.talent.successors`` screens its pool (no rank: that needs the whole pool).
     """
+    approved = [
+        {
+            "position_id": m.position_id,
+            "position_code": m.position_code,
+            "title": m.position_title,
+            "level": None,
+            "readiness": m.readiness,
+            "source": "approved",
+            "year": m.year,
+            "rank": m.rank,
+        }
+        for m in memberships(db, employee_id)
+    ]
+    return approved + [
+        entry
+        for entry in _computed_memberships(
+            db,
+            pack=pack,
+            tenant_id=tenant_id,
+            employee_id=employee_id,
+            profile=profile,
+            reference_date=reference_date,
+        )
+        if entry["position_id"] not in {a["position_id"] for a in approved}
+    ]
+
+
+def _computed_memberships(
+    db: Database,
+    *,
+    pack: Pack,
+    tenant_id: int,
+    employee_id: int,
+    profile: CandidateProfile,
+    reference_date: dt.date,
+) -> list[dict[str, Any]]:
     with db.read() as session:
         positions = session.scalars(
             select(Position)

@@ -16,9 +16,9 @@ from workflow import talent
 from workflow.core import Actor, Conflict, InvalidInput, NotFound, PageRequest, Refused
 from workflow.core.db import Database
 from workflow.identity import AccessRecorder
-from workflow.identity.accounts import actor_by_username
+from workflow.identity.accounts import actor_by_username, create_user
 from workflow.ledger import chain as ledger
-from workflow.models import LedgerEntry, PersonalDataAccess, Position, UserRole
+from workflow.models import Employee, LedgerEntry, PersonalDataAccess, Position, UserRole
 
 REFERENCE = dt.date(2026, 3, 1)
 YEAR = 2026
@@ -254,3 +254,41 @@ def test_members_must_come_from_the_list_and_reads_are_logged(
     with database.read() as session:
         logged = set(session.scalars(select(PersonalDataAccess.employee_id)))
     assert logged == {m.employee_id for m in draft.members}
+
+
+def test_a_member_sees_the_approved_group_in_their_own_view(
+    database: Database, world: World, position: int
+) -> None:
+    """The employee's own view lists the approved group (with year and rank) of a key position,
+    and no longer as merely "computed" for that position."""
+    draft = _create(database, position)
+    before = _act(database, "province.hr", draft, "propose")
+    _act(database, "province.authority", before, "approve")
+    member = draft.members[0]
+    with database.read() as session:
+        nip = session.scalar(select(Employee.nip).where(Employee.id == member.employee_id))
+    assert nip is not None
+    create_user(
+        database,
+        tenant_code=world.tenant_code["province"],
+        username="province.member",
+        display_name="Anggota",
+        roles=["employee"],
+        employee_nip=nip,
+    )
+    view = talent.own_view(
+        database, recorder=recorder_of(database, "province.member"), reference_date=REFERENCE
+    )
+    mine = [s for s in view.succession if s["position_id"] == position]
+    assert mine == [
+        {
+            "position_id": position,
+            "position_code": "ADM-KEY",
+            "title": "Kepala Biro Keuangan",
+            "level": None,
+            "readiness": member.readiness,
+            "source": "approved",
+            "year": YEAR,
+            "rank": member.rank,
+        }
+    ]
