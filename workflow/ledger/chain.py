@@ -84,6 +84,8 @@ class LedgerKind(StrEnum):
     SLA_REMINDER = "sla.reminder"
     SLA_ESCALATED = "sla.escalated"
     TALENT_MAP = "talent.map"
+    JOB_STARTED = "job.started"
+    JOB_FINISHED = "job.finished"
 
 
 def actor_ref(actor: Actor) -> str | None:

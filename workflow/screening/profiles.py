@@ -133,10 +133,13 @@ def load_profiles(
     tenant_ids: Sequence[int] | None = None,
     nips: Sequence[str] | None = None,
     exclude_position_id: int | None = None,
+    nip_from: str | None = None,
+    nip_below: str | None = None,
 ) -> list[CandidateProfile]:
     """Return the profiles of the employees of ``tenant_ids`` (or with ``nips``), sorted by NIP.
 
-    ``exclude_position_id`` leaves out whoever holds that position now (the vacancy's holder).
+    ``exclude_position_id`` leaves out whoever holds that position now (the vacancy's holder);
+    ``nip_from`` (inclusive) and ``nip_below`` (exclusive) keep one NIP range (a shard).
     """
     selection = select(Employee.id)
     if tenant_ids is not None:
@@ -147,6 +150,10 @@ def load_profiles(
         selection = selection.where(
             (Employee.position_id.is_(None)) | (Employee.position_id != exclude_position_id)
         )
+    if nip_from is not None:
+        selection = selection.where(Employee.nip >= nip_from)
+    if nip_below is not None:
+        selection = selection.where(Employee.nip < nip_below)
     ids = selection.scalar_subquery()
     # Core rows, not ORM objects: building an instance per history row cost most of the time
     employees = session.execute(

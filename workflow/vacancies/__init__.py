@@ -40,6 +40,7 @@ from workflow.vacancies.queries import (
 )
 from workflow.vacancies.screening import (
     finish_screening,
+    finish_screening_in,
     run_pending_screenings,
     screen,
     screen_vacancy,
@@ -73,6 +74,7 @@ __all__ = [
     "declare_conflict",
     "deviations",
     "finish_screening",
+    "finish_screening_in",
     "get_vacancy",
     "history",
     "inbox",
