@@ -12,6 +12,7 @@ from flask import Flask
 from api.cli.audit import audit_cli
 from api.cli.db import db_cli
 from api.cli.demo import demo_cli
+from api.cli.jobs import jobs_cli
 from api.cli.registry import registry_cli
 from api.cli.rules import rules_cli
 from api.cli.scheduler import scheduler_cli
@@ -33,3 +34,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(vacancy_cli)
     app.cli.add_command(delegation_cli)
     app.cli.add_command(talent_cli)
+    app.cli.add_command(jobs_cli)

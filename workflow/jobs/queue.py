@@ -85,7 +85,7 @@ def make_queue(
 def _register(queue: JobQueue) -> None:
     from workflow.jobs.screening import run_shard  # the tasks' bodies; imported late (cycle)
 
-    @queue.celery.task(name=SHARD_TASK, bind=True)  # type: ignore[untyped-decorator]
+    @queue.celery.task(name=SHARD_TASK, bind=True, shared=False)  # type: ignore[untyped-decorator]
     def screening_shard(self: Any, job_id: int, shard: int) -> None:
         """Screen one shard of a job; the last shard stored also finishes the screening."""
         run_shard(queue, job_id=job_id, shard=shard, worker=str(self.request.hostname or ""))
