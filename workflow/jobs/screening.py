@@ -160,8 +160,10 @@ def start_screening_job(
         idempotency_key=idempotency_key,
         now=now,
     )
-    if started.vacancy["state"] != vacancies.State.SCREENING:
-        return Started(started, latest_job(db, vacancy_id=vacancy_id, now=now), True)
+    if started.replayed or started.vacancy["state"] != vacancies.State.SCREENING:
+        # a retry: the answer first given, with the job as it is now
+        job = latest_job(db, vacancy_id=vacancy_id, now=now)
+        return Started(started, job, job is None or not job.active)
     job_id, created = ensure_job(queue, vacancy_id=vacancy_id, actor=actor, now=now)
     if created:
         dispatch(queue, job_id)
