@@ -121,7 +121,8 @@ def test_a_sharded_screening_stores_what_one_process_stores(
         idempotency_key=f"sharded-{shards}-screen",
         now=NOW,
     )
-    assert started.finished and started.job is not None
+    assert started.finished
+    assert started.job is not None
     assert started.job.state == jobs.SUCCEEDED
     assert started.job.shards_total == shards
     assert started.job.candidates_done == single.candidates
@@ -151,9 +152,11 @@ def test_a_redelivered_shard_and_a_second_finisher_store_once(
         idempotency_key="redelivered-screen",
         now=NOW,
     )
-    assert not started.finished and started.job is not None
+    assert not started.finished
+    assert started.job is not None
     job_id, total = started.job.id, started.job.shards_total
-    assert started.job.state == jobs.QUEUED and total >= 2
+    assert started.job.state == jobs.QUEUED
+    assert total >= 2
     for shard in range(total):
         jobs.run_shard(queue, job_id=job_id, shard=shard)
         jobs.run_shard(queue, job_id=job_id, shard=shard)  # a redelivery
@@ -172,7 +175,8 @@ def test_a_redelivered_shard_and_a_second_finisher_store_once(
             )
         )
     assert stored == total
-    assert job.state == jobs.SUCCEEDED and job.shards_done == total
+    assert job.state == jobs.SUCCEEDED
+    assert job.shards_done == total
     assert _run(database, vacancy_id).result_digest == job.result_digest
     assert kinds == ["job.started", "job.finished"]
 
@@ -258,7 +262,8 @@ def test_cancelling_the_job_cancels_the_vacancy_and_the_shards_do_nothing(
     jobs.run_shard(queue, job_id=job["id"], shard=0)
     with database.read() as session:
         vacancy = session.get(Vacancy, vacancy_id)
-        assert vacancy is not None and vacancy.state == "cancelled"
+        assert vacancy is not None
+        assert vacancy.state == "cancelled"
         assert session.scalar(select(func.count()).select_from(JobShard)) == 0
     again = client.post(
         f"/api/v1/jobs/{job['id']}/cancel",
