@@ -23,6 +23,7 @@ from sqlalchemy import select
 from api.schemas.registry_import import RegistryRowValidator
 from rules.pack import load_shipped
 from tests.support.world import build_world
+from workflow import jobs
 from workflow.core.db import Database
 from workflow.core.errors import Refused
 from workflow.identity import create_delegation
@@ -120,6 +121,22 @@ def test_every_kind_written_is_specified_and_names_nobody(database: Database) ->
     sla.sweep(database, now=start + dt.timedelta(days=7, hours=12))
     sla.sweep(database, now=start + dt.timedelta(days=10))
     run_talent_map(database, actor=world.actor("hr1"), reference_date=now.date(), now=now)
+    # a screening job no worker picked up, stopped by the authority: job.started, job.finished
+    screening_job = world.open()
+    world.act("hr2", screening_job, "submit")
+    queue = jobs.make_queue(database, broker_url="memory://", eager=False, shard_size=5000)
+    started = jobs.start_screening_job(
+        queue,
+        actor=world.system(),
+        vacancy_id=screening_job,
+        expected_version=world.version(screening_job),
+        idempotency_key=world.key(),
+        now=world.now(),
+    )
+    assert started.job is not None
+    jobs.cancel_job(
+        database, actor=world.actor("boss"), job_id=started.job.id, reason="stop", now=world.now()
+    )
 
     with database.read() as session:
         bodies = [json.loads(b) for b in session.scalars(select(LedgerEntry.body))]
