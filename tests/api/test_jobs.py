@@ -288,3 +288,20 @@ def test_start_screening_finishes_inline_when_eager(api: FlaskClient, world: Wor
     assert answer.json["applied"][0] == "start_screening"
     assert answer.json["applied"][1] in ("complete_screening", "screening_short")
     assert answer.json["job"]["state"] == "succeeded"
+
+
+def test_metrics_show_the_jobs(queued_app: Flask, database: Database, world: World) -> None:
+    _add_pool(database, world)
+    vacancy_id, version = _submitted(database, world, "metrics")
+    client = queued_app.test_client()
+    job = _start(client, world, vacancy_id, version).json["job"]
+    text = client.get("/metrics").get_data(as_text=True)
+    assert 'meritflow_jobs{state="queued"} 1.0' in text
+    assert f"meritflow_job_shards_waiting {float(job['shards']['total'])}" in text
+    queue = queued_app.extensions["meritflow"].jobs
+    for shard in range(job["shards"]["total"]):
+        jobs.run_shard(queue, job_id=job["id"], shard=shard)
+    text = client.get("/metrics").get_data(as_text=True)
+    assert 'meritflow_jobs{state="succeeded"} 1.0' in text
+    assert f"meritflow_job_shards_processed_total {float(job['shards']['total'])}" in text
+    assert "meritflow_job_duration_seconds_count 1.0" in text

@@ -604,3 +604,51 @@ def take_action(
         idempotency_key=idempotency_key,
         now=now,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class JobStats:
+    """Counts for the metrics endpoint, read from the job tables (workers keep no state)."""
+
+    by_state: dict[str, int]
+    shards_waiting: int
+    """Shards of queued or running jobs not stored yet (the work still in the queue)."""
+    shards_stored: int
+    finished: int
+    """Jobs that ended (succeeded, failed or cancelled) after starting."""
+    seconds_total: float
+    """Their total duration, started to finished."""
+
+
+def job_stats(db: Database) -> JobStats:
+    """Return the job counts the metrics show."""
+    with db.read() as session:
+        by_state: dict[str, int] = {
+            state: int(count)
+            for state, count in session.execute(select(Job.state, func.count()).group_by(Job.state))
+        }
+        waiting = session.scalar(
+            select(func.coalesce(func.sum(Job.shards_total - Job.shards_done), 0)).where(
+                Job.state.in_(ACTIVE)
+            )
+        )
+        stored = session.scalar(select(func.count()).select_from(JobShard))
+        ended = session.execute(
+            select(Job.started_at, Job.finished_at).where(
+                Job.started_at.is_not(None), Job.finished_at.is_not(None)
+            )
+        ).all()
+    seconds = sum(
+        (end - start).total_seconds()
+        for start, end in ended
+        if start is not None and end is not None
+    )
+    return JobStats(
+        by_state={
+            state: by_state.get(state, 0) for state in (*ACTIVE, SUCCEEDED, FAILED, CANCELLED)
+        },
+        shards_waiting=int(waiting or 0),
+        shards_stored=int(stored or 0),
+        finished=len(ended),
+        seconds_total=seconds,
+    )
