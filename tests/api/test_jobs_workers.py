@@ -188,7 +188,7 @@ def test_a_worker_killed_mid_job_still_stores_once(
     worker_env: dict[str, str],
     workers: list[subprocess.Popen[bytes]],
 ) -> None:
-    job_id, reference, shards = _setup(database, world, 1200, 6)
+    job_id, reference, shards = _setup(database, world, 600, 6)
     worker = _start_worker(worker_env, 1)
     workers.append(worker)
     deadline = time.monotonic() + 120

@@ -150,6 +150,7 @@ def _serve(
         instance_path=folder / "instance",
         checkpoint_dir=folder / "checkpoints",
         log_level="WARNING",
+        jobs_eager=True,
     )
     app = create_app(settings)
     server = make_server("127.0.0.1", 0, app, threaded=True)
