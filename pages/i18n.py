@@ -104,6 +104,8 @@ LEDGER_KINDS: dict[str, Any] = {
     "sla.escalated": _l("Deadline missed: escalated"),
     "registry.import": _l("Registry import"),
     "rules.publish": _l("Rule pack published"),
+    "job.started": _l("Screening job started"),
+    "job.finished": _l("Screening job ended"),
 }
 
 
