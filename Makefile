@@ -41,7 +41,8 @@ run: seed
 	@$(FLASK) users demo
 	@echo "Meritflow: http://127.0.0.1:$(PORT)  (sign in there; API docs at /api/docs; Ctrl-C stops it)"
 	@$(FLASK) scheduler run & sched=$$!; \
-	  trap 'kill $$sched 2>/dev/null' EXIT INT TERM; \
+	  $(FLASK) jobs worker & worker=$$!; \
+	  trap 'kill $$sched $$worker 2>/dev/null' EXIT INT TERM; \
 	  SECRET_KEY=$${SECRET_KEY:-$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(48))')} \
 	  PORT=$(PORT) $(BIN)/gunicorn --config gunicorn.conf.py wsgi:app
 

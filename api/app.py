@@ -19,6 +19,7 @@ from api import (
     docs,
     health,
     imports,
+    jobs,
     ledger,
     metrics,
     monitoring,
@@ -37,6 +38,7 @@ from api.openapi import ContractPlugin
 from api.state import AppState, init_state
 from config import Settings
 from workflow.core import UNAVAILABLE_ERRORS, Database, check_durability, connect
+from workflow.jobs import make_queue
 
 log = structlog.get_logger(__name__)
 
@@ -143,7 +145,13 @@ def create_app(settings: Settings | None = None) -> Flask:
         API_SPEC_OPTIONS={"info": {"description": API_DESCRIPTION}},
         TESTING=settings.app_env == "test",
     )
-    init_state(app, AppState(settings=settings, db=database))
+    queue = make_queue(
+        database,
+        broker_url=settings.broker_url,
+        eager=settings.jobs_eager,
+        shard_size=settings.jobs_shard_size,
+    )
+    init_state(app, AppState(settings=settings, db=database, jobs=queue))
     app.before_request(gate.before_request)
     app.extensions["meritflow.durability"] = gate
     if settings.app_env != "test":
@@ -180,6 +188,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         talent.blp,
         succession.blp,
         development.blp,
+        jobs.blp,
     ):
         api.register_blueprint(blueprint, url_prefix=API_PREFIX)
     app.register_blueprint(docs.blp)

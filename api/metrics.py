@@ -9,6 +9,7 @@ Without that variable (tests, ``flask run``) the process's own registry is serve
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 
 from flask import Flask, Response, g, request
 from flask_smorest import Blueprint
@@ -21,8 +22,18 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
+from prometheus_client.core import (
+    CounterMetricFamily,
+    GaugeMetricFamily,
+    Metric,
+    SummaryMetricFamily,
+)
+from prometheus_client.registry import Collector
 
+from api.state import db
+from api.state import jobs as job_queue
 from config import environment_value
+from workflow import jobs
 
 blp = Blueprint("metrics", __name__, description="Prometheus metrics")
 
@@ -72,4 +83,46 @@ def metrics() -> Response:
         multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
     else:
         registry = REGISTRY
-    return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
+    jobs_registry = CollectorRegistry()
+    jobs_registry.register(JobsCollector())
+    return Response(
+        generate_latest(registry) + generate_latest(jobs_registry), mimetype=CONTENT_TYPE_LATEST
+    )
+
+
+class JobsCollector(Collector):
+    """The background jobs, read from the database at scrape time (workers run elsewhere)."""
+
+    def collect(self) -> Iterator[Metric]:
+        """Yield the queue depth, jobs by state, shards processed and job durations."""
+        stats = jobs.job_stats(db())
+        by_state = GaugeMetricFamily(
+            "meritflow_jobs", "Background jobs by state.", labels=["state"]
+        )
+        for state, count in stats.by_state.items():
+            by_state.add_metric([state], count)
+        yield by_state
+        yield GaugeMetricFamily(
+            "meritflow_job_shards_waiting",
+            "Shards of queued or running jobs not stored yet (the queue's depth in shards).",
+            value=stats.shards_waiting,
+        )
+        depth = job_queue().depth()
+        if depth is not None:
+            yield GaugeMetricFamily(
+                "meritflow_job_queue_messages",
+                "Messages waiting in the broker's queue (not yet taken by a worker).",
+                value=depth,
+            )
+        yield CounterMetricFamily(
+            "meritflow_job_shards_processed",
+            "Shards screened and stored by the workers.",
+            value=stats.shards_stored,
+        )
+        durations = SummaryMetricFamily(
+            "meritflow_job_duration_seconds",
+            "Time from a job's start to its end, over every ended job.",
+            count_value=stats.finished,
+            sum_value=stats.seconds_total,
+        )
+        yield durations

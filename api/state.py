@@ -8,6 +8,7 @@ from flask import Flask, current_app
 
 from config import Settings
 from workflow.core import Database
+from workflow.jobs import JobQueue
 
 _KEY = "meritflow"
 
@@ -18,6 +19,7 @@ class AppState:
 
     settings: Settings
     db: Database
+    jobs: JobQueue
 
 
 def init_state(app: Flask, state: AppState) -> None:
@@ -39,3 +41,8 @@ def db() -> Database:
 def settings() -> Settings:
     """Return the current app's settings."""
     return state().settings
+
+
+def jobs() -> JobQueue:
+    """Return the current app's job queue."""
+    return state().jobs

@@ -32,7 +32,8 @@ from api.schemas.vacancies import (
     VacancyRead,
 )
 from api.state import db
-from workflow import vacancies
+from api.state import jobs as queue
+from workflow import jobs, vacancies
 from workflow.core import NotFound
 from workflow.identity import create_delegation
 from workflow.models import Role
@@ -61,6 +62,10 @@ ETAG_HEADER = {
 CREATED_HEADERS = {
     **ETAG_HEADER,
     "Location": {"description": "The new vacancy's URL", "schema": {"type": "string"}},
+}
+ACCEPTED_HEADERS = {
+    **ETAG_HEADER,
+    "Location": {"description": "The screening job's URL", "schema": {"type": "string"}},
 }
 IDEMPOTENCY_KEY = {
     "in": "header",
@@ -192,6 +197,13 @@ def get_vacancy(vacancy_id: int) -> Any:
 @json_only
 @blp.arguments(VacancyActionCreate, required=False)
 @blp.response(200, VacancyActionRead, headers=ETAG_HEADER)
+@blp.alt_response(
+    202,
+    schema=VacancyActionRead,
+    description="`start_screening` with a job queue: the screening runs as the `job` "
+    "(its URL in `Location`); `applied` lists only `start_screening`",
+    headers=ACCEPTED_HEADERS,
+)
 @blp.alt_response(400, response="BAD_REQUEST")
 @blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(409, response="CONFLICT")
@@ -202,15 +214,17 @@ def get_vacancy(vacancy_id: int) -> Any:
 def act(body: dict[str, Any], vacancy_id: int, action: str) -> Any:
     """Take a workflow action on a vacancy, if unchanged since read (If-Match).
 
-    `start_screening` also screens the candidate pool with the pinned pack. A refusal by a
+    `start_screening` also screens the candidate pool with the pinned pack, as a job split into
+    shards: finished before the answer (200, `applied` ends with the screening's outcome) when
+    jobs run in-process, otherwise 202 with the `job` to follow. A refusal by a
     role, duty or conflict-of-interest rule is a 403 whose `rule` names it (recorded in the
     ledger); a failed guard is a 422 with its `rule`; an action not possible in the current
     state is a 409 listing the `possible` actions.
     """
     known_action(action)
     on_behalf_of = body.pop("on_behalf_of", None)
-    outcome = vacancies.take_action(
-        db(),
+    started = jobs.take_action(
+        queue(),
         actor=current_actor(),
         vacancy_id=vacancy_id,
         action=action,
@@ -220,7 +234,14 @@ def act(body: dict[str, Any], vacancy_id: int, action: str) -> Any:
         on_behalf_of=on_behalf_of,
         now=_now(),
     )
-    return _action_result(outcome), 200, _etag(outcome.vacancy)
+    outcome, job = started.outcome, started.job
+    body = _action_result(outcome)
+    if job is not None:
+        body["job"] = job.as_json()
+    if started.finished or job is None:
+        return body, 200, _etag(outcome.vacancy)
+    location = url_for("jobs.get_job", job_id=job.id)
+    return body, 202, {**_etag(outcome.vacancy), "Location": location}
 
 
 @blp.route("/vacancies/<id:vacancy_id>/history")

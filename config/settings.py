@@ -53,6 +53,14 @@ class Settings:
     screening_processes: int = 0
     """Processes used to screen large pools; 0 means one per CPU core."""
     scheduler_interval_seconds: int = 60
+    jobs_broker_url: str = ""
+    """Celery broker of the background jobs; empty means the embedded SQLite broker in the
+    instance folder (``sqla+sqlite:///instance/jobs-broker.db``). Production: ``redis://…`` or
+    ``amqp://…``."""
+    jobs_eager: bool = False
+    """Run jobs in the requesting process (tests, one-process tools): no broker, no workers."""
+    jobs_shard_size: int = 5000
+    """Candidates per screening shard (a worker's memory is bounded by one shard)."""
     auth_failure_limit: int = 10
     auth_failure_window_seconds: int = 60
     idempotency_retention_hours: int = 48
@@ -63,6 +71,11 @@ class Settings:
     def is_production(self) -> bool:
         """Return whether the service runs in production mode."""
         return self.app_env == "production"
+
+    @property
+    def broker_url(self) -> str:
+        """Return the jobs' broker URL (the embedded SQLite one unless configured)."""
+        return self.jobs_broker_url or f"sqla+sqlite:///{self.instance_path / 'jobs-broker.db'}"
 
     @property
     def is_sqlite(self) -> bool:
@@ -99,6 +112,8 @@ class Settings:
             problems.append("MAX_CONCURRENT_REQUESTS must be at least 1")
         if self.admission_wait_ms < 0 or self.db_pool_timeout_seconds <= 0:
             problems.append("ADMISSION_WAIT_MS must be >= 0 and DB_POOL_TIMEOUT_SECONDS > 0")
+        if self.jobs_shard_size < 1:
+            problems.append("JOBS_SHARD_SIZE must be at least 1")
         if self.max_request_bytes <= 0:
             problems.append("MAX_REQUEST_BYTES must be positive")
         if problems:
@@ -141,6 +156,9 @@ class Settings:
                 checkpoint_dir=Path(env.str("CHECKPOINT_DIR", str(instance / "checkpoints"))),
                 screening_processes=env.int("SCREENING_PROCESSES", 0),
                 scheduler_interval_seconds=env.int("SCHEDULER_INTERVAL_SECONDS", 60),
+                jobs_broker_url=env.str("JOBS_BROKER_URL", ""),
+                jobs_eager=env.bool("JOBS_EAGER", False),
+                jobs_shard_size=env.int("JOBS_SHARD_SIZE", 5000),
                 auth_failure_limit=env.int("AUTH_FAILURE_LIMIT", 10),
                 auth_failure_window_seconds=env.int("AUTH_FAILURE_WINDOW_SECONDS", 60),
                 idempotency_retention_hours=env.int("IDEMPOTENCY_RETENTION_HOURS", 48),

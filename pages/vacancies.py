@@ -15,6 +15,7 @@ from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 
 from api.personal_data import recorder
+from api.state import jobs as job_queue
 from pages import charts
 from pages.forms import (
     ActionForm,
@@ -39,7 +40,7 @@ from pages.web import (
     signed_in,
 )
 from pages.workflow_words import Refusal, refusal_of
-from workflow import ledger, registry, screening, vacancies
+from workflow import jobs, ledger, registry, screening, vacancies
 from workflow.core import DEFAULT_PER_PAGE, NotFound, PageRequest, WorkflowError
 from workflow.identity import LiveDelegation, delegations_to, usernames
 from workflow.models import Role
@@ -216,6 +217,11 @@ def _render_vacancy(
         timeline=_timeline(vacancy["id"]),
         screened=vacancy["state"] not in ("draft", "submitted", "screening", "cancelled")
         or vacancy["round"] > 1,
+        job=(
+            jobs.latest_job(database(), vacancy_id=vacancy["id"], now=now())
+            if vacancy["state"] == "screening"
+            else None
+        ),
     )
     return rendered, status
 
@@ -327,8 +333,8 @@ def vacancy_act(vacancy_id: int, action: str) -> Any:
         return _render_vacancy(found, forms={action: form}, status=422)
     version = form.version.data
     try:
-        vacancies.take_action(
-            database(),
+        jobs.take_action(
+            job_queue(),
             actor=current_actor(),
             vacancy_id=vacancy_id,
             action=action,

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import heapq
 import json
 import multiprocessing
 import operator
@@ -334,20 +335,88 @@ def screen(
     pack.check_effective(context.reference_date)
     _refuse_duplicates(profiles)
     left_out = tuple(sorted((nip, criterion) for nip, criterion in narrowed))
-    narrowed_json = f',"narrowed":[{_pairs(left_out)}]' if left_out else ""
     with _collector_paused():
         if processes > 1 and len(profiles) > CHUNK:
             decisions = _fan_out(pack, context, profiles, processes, evaluator, digests)
         else:
             decisions = _decide(pack, context, profiles, 0, evaluator, digests)
         decisions.sort(key=_SORT_KEY)
-        input_digest = _input_digest(pack, context, decisions, narrowed_json)
-        criteria = [c.id for c in pack.compiled(context.level).criteria]
-        ranking = _pairs((d.nip, d.decision_digest) for d in decisions)
-        result = (
-            f'{{"criteria":{_canonical(criteria).decode()},"input_digest":"{input_digest}"'
-            f'{narrowed_json},"pack_digest":"{pack.digest}","ranking":[{ranking}]}}'
-        )
+        return _result(pack, context, profiles, decisions, evaluator, left_out)
+
+
+def decide_shard(
+    pack: Pack,
+    context: VacancyContext,
+    profiles: Sequence[CandidateProfile],
+    *,
+    evaluator: Evaluator = "engine",
+) -> list[Decision]:
+    """Return the decisions of one shard of a pool, sorted in rank order.
+
+    ``input_index`` counts from 0 within the shard; :func:`assemble` shifts it. Evaluating a pool
+    shard by shard and assembling gives the result :func:`screen` gives for the whole pool.
+
+    :raises PackInvalid: the pack does not decide the vacancy's level.
+    :raises PackNotEffective: the reference date is outside the pack's effective period.
+    :raises ProfileInvalid: two profiles share a NIP.
+    """
+    pack.check_level(context.level)
+    pack.check_effective(context.reference_date)
+    _refuse_duplicates(profiles)
+    with _collector_paused():
+        decisions = _decide(pack, context, profiles, 0, evaluator)
+        decisions.sort(key=_SORT_KEY)
+    return decisions
+
+
+def assemble(
+    pack: Pack,
+    context: VacancyContext,
+    shards: Sequence[tuple[Sequence[CandidateProfile], Sequence[Decision]]],
+    *,
+    evaluator: Evaluator = "engine",
+) -> ScreeningResult:
+    """Merge shards (each its profiles and sorted :func:`decide_shard` decisions) into one result.
+
+    The ranking, both digests and the summary are those :func:`screen` gives for the union of
+    the shards' profiles (decisions and digests do not depend on how the pool was split).
+
+    :raises PackInvalid: the pack does not decide the vacancy's level.
+    :raises PackNotEffective: the reference date is outside the pack's effective period.
+    :raises ProfileInvalid: two shards hold the same NIP.
+    """
+    pack.check_level(context.level)
+    pack.check_effective(context.reference_date)
+    profiles: list[CandidateProfile] = []
+    runs: list[list[Decision]] = []
+    for shard_profiles, decisions in shards:
+        offset = len(profiles)
+        profiles.extend(shard_profiles)
+        runs.append([d._replace(input_index=d.input_index + offset) for d in decisions])
+    _refuse_duplicates(profiles)
+    with _collector_paused():
+        merged = list(heapq.merge(*runs, key=_SORT_KEY))
+        return _result(pack, context, profiles, merged, evaluator)
+
+
+def _result(
+    pack: Pack,
+    context: VacancyContext,
+    profiles: Sequence[CandidateProfile],
+    decisions: list[Decision],
+    evaluator: Evaluator,
+    left_out: tuple[tuple[str, str], ...] = (),
+) -> ScreeningResult:
+    """Return the result of ``decisions`` (in rank order) with its input and result digests;
+    ``left_out`` is the narrowing's (NIP, criterion) list, sorted (both digests commit to it)."""
+    narrowed_json = f',"narrowed":[{_pairs(left_out)}]' if left_out else ""
+    input_digest = _input_digest(pack, context, decisions, narrowed_json)
+    criteria = [c.id for c in pack.compiled(context.level).criteria]
+    ranking = _pairs((d.nip, d.decision_digest) for d in decisions)
+    result = (
+        f'{{"criteria":{_canonical(criteria).decode()},"input_digest":"{input_digest}"'
+        f'{narrowed_json},"pack_digest":"{pack.digest}","ranking":[{ranking}]}}'
+    )
     return ScreeningResult(
         pack=pack,
         context=context,
@@ -357,6 +426,36 @@ def screen(
         input_digest=input_digest,
         result_digest=hashlib.sha256(result.encode()).hexdigest(),
         narrowed=left_out,
+    )
+
+
+def decision_to_json(decision: Decision) -> list[Any]:
+    """Return a decision as JSON data (a list), to store a shard's decisions between processes."""
+    return [
+        *decision[:3],
+        decision.codes.hex(),
+        *decision[4:9],
+        list(decision.sort_key),
+        decision.profile_digest,
+        decision.decision_digest,
+    ]
+
+
+def decision_from_json(data: Sequence[Any]) -> Decision:
+    """Return the decision :func:`decision_to_json` wrote."""
+    return Decision(
+        data[0],
+        data[1],
+        data[2],
+        bytes.fromhex(data[3]),
+        data[4],
+        data[5],
+        data[6],
+        data[7],
+        data[8],
+        tuple(data[9]),
+        data[10],
+        data[11],
     )
 
 

@@ -105,6 +105,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         instance_path=tmp_path / "instance",
         checkpoint_dir=tmp_path / "checkpoints",
         log_level="WARNING",
+        jobs_eager=True,
     )
 
 

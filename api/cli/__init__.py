@@ -13,6 +13,7 @@ from api.cli.audit import audit_cli
 from api.cli.db import db_cli
 from api.cli.demo import demo_cli
 from api.cli.development import development as _development  # noqa: F401  (adds to talent)
+from api.cli.jobs import jobs_cli
 from api.cli.registry import registry_cli
 from api.cli.rules import rules_cli
 from api.cli.scheduler import scheduler_cli
@@ -34,3 +35,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(vacancy_cli)
     app.cli.add_command(delegation_cli)
     app.cli.add_command(talent_cli)
+    app.cli.add_command(jobs_cli)

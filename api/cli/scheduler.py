@@ -11,8 +11,10 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from flask.cli import AppGroup
 
 from api.state import db, settings
-from workflow import talent, vacancies
+from api.state import jobs as job_queue
+from workflow import jobs, talent, vacancies
 from workflow.core import Database
+from workflow.jobs import JobQueue
 
 log = structlog.get_logger(__name__)
 
@@ -34,9 +36,14 @@ def run_sla_sweep(database: Database) -> None:
     log.debug("sla_sweep_done", reminded=report.reminded, escalated=report.escalated)
 
 
-def run_screening_sweep(database: Database, processes: int) -> None:
-    """Screen submitted vacancies and resume unfinished screenings (a scheduled job)."""
-    done = vacancies.run_pending_screenings(database, now=_now(), processes=processes)
+STALE_SCREENING = dt.timedelta(minutes=5)
+"""A vacancy in ``screening`` this long without an active job gets one (its start was lost)."""
+
+
+def run_screening_sweep(queue: JobQueue) -> None:
+    """Enqueue screenings of submitted vacancies and of stuck ones (a scheduled job): the
+    workers screen them, never the scheduler."""
+    done = jobs.pending_jobs(queue, now=_now(), stale_after=STALE_SCREENING)
     if done:
         log.info("screening_sweep_done", vacancies=done)
 
@@ -60,12 +67,12 @@ def run() -> None:
     interval = settings().scheduler_interval_seconds
     scheduler = BlockingScheduler(timezone=dt.UTC)
     database = db()
-    jobs = (
+    sweeps = (
         (run_sla_sweep, (database,), SLA_JOB_ID),
-        (run_screening_sweep, (database, _processes()), SCREENING_JOB_ID),
+        (run_screening_sweep, (job_queue(),), SCREENING_JOB_ID),
         (run_talent_sweep, (database, _processes()), TALENT_JOB_ID),
     )
-    for job, args, job_id in jobs:
+    for job, args, job_id in sweeps:
         scheduler.add_job(
             job,
             "interval",
@@ -95,7 +102,7 @@ def sweep_once(at: str | None) -> None:
         except ValueError:
             raise click.BadParameter(f"{at!r} is not an ISO 8601 time", param_hint="--at") from None
         now = parsed.replace(tzinfo=dt.UTC) if parsed.tzinfo is None else parsed.astimezone(dt.UTC)
-    screened = vacancies.run_pending_screenings(db(), now=now, processes=_processes())
+    screened = jobs.pending_jobs(job_queue(), now=now, stale_after=STALE_SCREENING)
     report = vacancies.sweep_deadlines(db(), now=now)
     mapped = talent.sweep_talent_maps(db(), now=now, processes=_processes())
     click.echo(

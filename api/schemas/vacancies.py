@@ -13,6 +13,7 @@ from marshmallow import Schema, fields, validate
 from api.converters import MAX_ID
 from api.pagination import PageQuery
 from api.schemas import RequestSchema, text
+from api.schemas.jobs import JobRead
 from workflow.models import Role
 from workflow.vacancies import INBOX_ROLES, current_definition
 
@@ -134,6 +135,10 @@ class VacancyActionRead(Schema):
     applied = fields.List(fields.String(), required=True, metadata={"example": ["submit"]})
     replayed = fields.Boolean(
         required=True, metadata={"description": "A retry with the same Idempotency-Key"}
+    )
+    job = fields.Nested(
+        JobRead,
+        metadata={"description": "`start_screening` only: the job screening the pool"},
     )
 
 

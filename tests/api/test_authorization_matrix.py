@@ -22,13 +22,14 @@ from sqlalchemy import select
 from tests.api.conftest import NOW, World, roles_of
 from tests.support.screening import screen_province_vacancy
 from tests.support.talent import add_known
-from workflow import talent
+from workflow import jobs, talent
+from workflow.core.actors import system_actor
 from workflow.core.db import Database
 from workflow.identity import AccessRecorder
 from workflow.identity.accounts import actor_by_username
 from workflow.identity.admin import user_etag
 from workflow.models import Position, User
-from workflow.vacancies import open_vacancy
+from workflow.vacancies import open_vacancy, perform
 
 ROLES = ("hr", "committee", "authority", "national_reviewer", "auditor", "admin", "employee")
 RELATIONS = {"own": "province", "other": "city", "national": "national"}
@@ -214,6 +215,44 @@ def _group_in(action: str) -> Callable[[Database, World, str | None, int], Prepa
     return setup
 
 
+def _queued_job(database: Database, world: World, _username: str | None, n: int) -> Prepared:
+    """A province vacancy per cell, submitted (by a second HR officer) and screening as a job
+    that no worker has picked up yet: a permitted cancel stops it."""
+    with database.read() as session:
+        hr = actor_by_username(session, "province.all")
+    opened = open_vacancy(
+        database,
+        actor=hr,
+        position_code=world.admin_position_code["province"],
+        title=f"Matrix job {n}",
+        reference_date=NOW.date(),
+        pack_digest=world.pack_digest,
+        idempotency_key=f"matrix-job-{n}",
+        now=NOW,
+    )
+    vacancy_id = int(opened.vacancy["id"])
+    submitted = perform(
+        database,
+        actor=hr,
+        vacancy_id=vacancy_id,
+        action="submit",
+        expected_version=int(opened.vacancy["version"]),
+        idempotency_key=f"matrix-job-submit-{n}",
+        now=NOW,
+    )
+    queue = jobs.make_queue(database, broker_url="memory://", eager=False, shard_size=5000)
+    started = jobs.start_screening_job(
+        queue,
+        actor=system_actor(world.tenant_id["province"], world.tenant_code["province"], "province"),
+        vacancy_id=vacancy_id,
+        expected_version=int(submitted.vacancy["version"]),
+        idempotency_key=f"matrix-job-start-{n}",
+        now=NOW,
+    )
+    assert started.job is not None
+    return Prepared(params={"job_id": started.job.id}, body={"reason": f"matrix {n}"})
+
+
 POLICY = (
     Rule("GET", "/api/v1/me", ANYONE),
     Rule("GET", "/api/v1/tenants", ANYONE, listed="code"),
@@ -308,6 +347,17 @@ POLICY = (
     Rule("GET", "/api/v1/monitoring/agencies", LEDGER, listed="agency"),
     Rule("GET", "/api/v1/monitoring/deviations", LEDGER),
     Rule("GET", "/api/v1/monitoring/nine-box", LEDGER, listed="agency"),
+    # --- background jobs (api/jobs.py): {job_id} is the province's screening job
+    Rule("GET", "/api/v1/jobs/{job_id}", VACANCY_READERS, target=True),
+    Rule(
+        "POST",
+        "/api/v1/jobs/{job_id}/cancel",
+        ANYONE,
+        target=True,
+        write=True,
+        acts=frozenset({"hr", "authority"}),
+        setup=_queued_job,
+    ),
     # --- talent management (api/talent.py): {run_id} is a talent-map run of the province
     Rule("GET", "/api/v1/talent/runs", TALENT_READERS, listed="talent_run"),
     Rule("GET", "/api/v1/talent/runs/{run_id}", TALENT_READERS, target=True),
@@ -448,6 +498,12 @@ def talent_run(database: Database, world: World) -> int:
 
 
 @pytest.fixture
+def screening_job(database: Database, world: World) -> int:
+    """A province screening job (queued: no worker runs in this test)."""
+    return _queued_job(database, world, None, 10_000).params["job_id"]
+
+
+@pytest.fixture
 def screened_vacancy(database: Database, world: World) -> int:
     """A province vacancy screened for real; the world's own draft vacancies stay as they are."""
     return screen_province_vacancy(database, world).vacancy_id
@@ -486,7 +542,12 @@ def test_policy_covers_every_documented_endpoint(api: FlaskClient) -> None:
 
 
 def test_every_cell_of_the_matrix(
-    api: FlaskClient, world: World, database: Database, screened_vacancy: int, talent_run: int
+    api: FlaskClient,
+    world: World,
+    database: Database,
+    screened_vacancy: int,
+    talent_run: int,
+    screening_job: int,
 ) -> None:
     cells = _cells()
     mismatches = []
@@ -501,7 +562,7 @@ def test_every_cell_of_the_matrix(
         prepared = rule.setup(database, world, username, n) if rule.setup else Prepared()
         headers.update(prepared.headers)
         body = prepared.body if prepared.body is not None else body
-        params = {"run_id": talent_run} | prepared.params
+        params = {"run_id": talent_run, "job_id": screening_job} | prepared.params
         path = _fill(rule.path, world, rule, screened_vacancy, **params)
         if rule.files is not None:
             parts = [(io.BytesIO(text.encode()), name) for name, text in rule.files.items()]

@@ -136,6 +136,8 @@ def _serve(
     sqlite_template: Path,
     folder: Path,
     prepare: Callable[[Database, World], object] | None = None,
+    *,
+    eager: bool = True,
 ) -> Iterator[LiveSite]:
     shutil.copy(sqlite_template, folder / "meritflow.db")
     url = f"sqlite:///{folder / 'meritflow.db'}"
@@ -150,6 +152,9 @@ def _serve(
         instance_path=folder / "instance",
         checkpoint_dir=folder / "checkpoints",
         log_level="WARNING",
+        jobs_eager=eager,
+        jobs_broker_url="" if eager else "memory://",
+        jobs_shard_size=5000 if eager else 20,
     )
     app = create_app(settings)
     server = make_server("127.0.0.1", 0, app, threaded=True)
@@ -186,3 +191,18 @@ def live_vacancy_site(
     from tests.api.test_e2e_vacancy import seed_candidates
 
     yield from _serve(sqlite_template, tmp_path_factory.mktemp("live"), seed_candidates)
+
+
+@pytest.fixture(scope="module")
+def live_queued_site(
+    sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveSite]:
+    """The live vacancy site with a job queue no worker serves (the test runs the shards), so
+    a screening stays in progress until the test lets it finish."""
+    if chromium_missing():
+        pytest.skip(BROWSER_SKIP_REASON)
+    from tests.api.test_e2e_vacancy import seed_candidates
+
+    yield from _serve(
+        sqlite_template, tmp_path_factory.mktemp("live"), seed_candidates, eager=False
+    )

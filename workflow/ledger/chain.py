@@ -88,6 +88,8 @@ class LedgerKind(StrEnum):
     SUCCESSION_TRANSITION = "succession.transition"
     SUCCESSION_REFUSED = "succession.refused"
     TALENT_DEVELOPMENT = "talent.development"
+    JOB_STARTED = "job.started"
+    JOB_FINISHED = "job.finished"
 
 
 def actor_ref(actor: Actor) -> str | None:

@@ -3,6 +3,7 @@
 from workflow.models.access import AuthFailure, PersonalDataAccess
 from workflow.models.base import Base
 from workflow.models.identity import ApiToken, Delegation, Role, User, UserRole
+from workflow.models.jobs import Job, JobShard
 from workflow.models.ledger import ChainHead, LedgerEntry
 from workflow.models.registry import (
     Assessment,
@@ -53,6 +54,8 @@ __all__ = [
     "Education",
     "Employee",
     "IdempotencyRecord",
+    "Job",
+    "JobShard",
     "LedgerEntry",
     "Penalty",
     "PerformanceRating",

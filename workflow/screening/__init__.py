@@ -26,13 +26,30 @@ from workflow.screening.profiles import (
 )
 from workflow.screening.replays import replay
 from workflow.screening.rulepacks import list_published, load_published, publish_pack, resolve
-from workflow.screening.runs import ScreeningOutcome, ShortlistRow, evaluate_pool, store_run
+from workflow.screening.runs import (
+    ScreeningOutcome,
+    ShortlistRow,
+    evaluate_pool,
+    outcome_of,
+    store_run,
+)
+from workflow.screening.shards import (
+    SHARD_SIZE,
+    Shard,
+    assemble_shards,
+    plan_shards,
+    screen_shard,
+    shard_size,
+)
 
 __all__ = [
+    "SHARD_SIZE",
     "CandidateExplanation",
     "LoadedProfile",
     "ScreeningOutcome",
+    "Shard",
     "ShortlistRow",
+    "assemble_shards",
     "evaluate_pool",
     "find_position",
     "list_packs",
@@ -41,14 +58,18 @@ __all__ = [
     "load_profile_rows",
     "load_profiles",
     "load_published",
+    "outcome_of",
     "pack_detail",
+    "plan_shards",
     "publish_pack",
     "registry_candidate",
     "replay",
     "replay_screening",
     "resolve",
     "screen_position",
+    "screen_shard",
     "screening_explanation",
+    "shard_size",
     "shortlist",
     "store_run",
     "vacancy_context",

@@ -189,6 +189,8 @@ def load_profiles(
     exclude_position_id: int | None = None,
     narrowing: Sequence[Narrowing] = (),
     employee_ids: Sequence[int] | None = None,
+    nip_from: str | None = None,
+    nip_below: str | None = None,
 ) -> list[CandidateProfile]:
     """Return the profiles of the employees of ``tenant_ids`` (or with ``nips``), sorted by NIP.
 
@@ -198,6 +200,7 @@ def load_profiles(
     lists them): the narrowed selection is read once, as ids in NIP order, then loaded in
     chunks of ids (:data:`ID_CHUNK`), so the narrowing's subqueries run once, not per table.
     ``employee_ids`` restricts the pool to those employees (any number: loaded in chunks too).
+    ``nip_from`` (inclusive) and ``nip_below`` (exclusive) keep one NIP range (a shard).
     """
     return [
         loaded.profile
@@ -208,6 +211,8 @@ def load_profiles(
             exclude_position_id=exclude_position_id,
             narrowing=narrowing,
             employee_ids=employee_ids,
+            nip_from=nip_from,
+            nip_below=nip_below,
         )
     ]
 
@@ -220,6 +225,8 @@ def load_profile_rows(
     exclude_position_id: int | None = None,
     narrowing: Sequence[Narrowing] = (),
     employee_ids: Sequence[int] | None = None,
+    nip_from: str | None = None,
+    nip_below: str | None = None,
 ) -> list[LoadedProfile]:
     """Return :func:`load_profiles`' profiles, each with its employee id, level and unit.
 
@@ -229,7 +236,13 @@ def load_profile_rows(
     """
     with _collector_paused():
         return _load_rows(
-            session, tenant_ids, nips, exclude_position_id, tuple(narrowing), employee_ids
+            session,
+            tenant_ids,
+            nips,
+            exclude_position_id,
+            tuple(narrowing),
+            employee_ids,
+            (nip_from, nip_below),
         )
 
 
@@ -254,8 +267,10 @@ def _load_rows(
     exclude_position_id: int | None,
     narrowing: Sequence[Narrowing] = (),
     employee_ids: Sequence[int] | None = None,
+    nip_range: tuple[str | None, str | None] = (None, None),
 ) -> list[LoadedProfile]:
     connection = session.connection()
+    nip_from, nip_below = nip_range
     selection = select(Employee.id)
     if tenant_ids is not None:
         selection = selection.where(Employee.tenant_id.in_(tenant_ids))
@@ -265,6 +280,10 @@ def _load_rows(
         selection = selection.where(
             (Employee.position_id.is_(None)) | (Employee.position_id != exclude_position_id)
         )
+    if nip_from is not None:
+        selection = selection.where(Employee.nip >= nip_from)
+    if nip_below is not None:
+        selection = selection.where(Employee.nip < nip_below)
     postgres = session.get_bind().dialect.name == "postgresql"
     step = ID_CHUNK if postgres else SQLITE_ID_CHUNK
     if employee_ids is not None and len(employee_ids) > step:

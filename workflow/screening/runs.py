@@ -90,10 +90,11 @@ def evaluate_pool(
         processes=processes,
         narrow=narrow,
     )
-    return _outcome(db, result)
+    return outcome_of(db, result)
 
 
-def _outcome(db: Database, result: ScreeningResult) -> ScreeningOutcome:
+def outcome_of(db: Database, result: ScreeningResult) -> ScreeningOutcome:
+    """Return what is stored of a screening result (the shortlist with employee ids)."""
     listed = [
         (rank, d) for rank, d in enumerate(result.decisions, start=1) if d.status in LISTED_STATUSES
     ]

@@ -47,6 +47,7 @@ from workflow.vacancies.queries import (
 )
 from workflow.vacancies.screening import (
     finish_screening,
+    finish_screening_in,
     run_pending_screenings,
     screen,
     screen_vacancy,
@@ -91,6 +92,7 @@ __all__ = [
     "delegated_inbox",
     "deviations",
     "finish_screening",
+    "finish_screening_in",
     "get_vacancy",
     "history",
     "inbox",

@@ -15,6 +15,7 @@ from dataclasses import replace
 
 import structlog
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from workflow.core import Actor, Conflict, Database, InvalidInput, NotFound, system_actor
 from workflow.models import Tenant, Vacancy
@@ -108,34 +109,45 @@ def finish_screening(
         screening was made with another pack than the one the vacancy pinned.
     """
     with db.transaction() as session:
-        vacancy = row.lock(session.connection(), vacancy_id, scope=None)
-        if vacancy.state != State.SCREENING:
-            raise Conflict(f"vacancy {vacancy_id} is {vacancy.state}, no longer screening")
-        if outcome.pack_digest != vacancy.pack_digest:
-            raise Conflict("the screening used another pack than the vacancy pinned")
-        run_id = store_run(
-            session,
-            vacancy_id=vacancy.id,
-            round=vacancy.round,
-            tenant_id=vacancy.tenant_id,
-            outcome=outcome,
-            now=now,
-        )
-        definition = pinned_definition(session, vacancy.workflow_digest)
-        # the definition's system actions out of screening; their guards choose one
-        endings = [
-            a
-            for a in definition.actions_from(State.SCREENING)
-            if SYSTEM_ROLE in a.roles and a.guard is not None
-        ]
-        system = system_of(session, vacancy)
-        step = Step(session, vacancy, definition, endings[0], system, SYSTEM_ROLE, {}, now)
-        recorded = {"screening_run": run_id, "eligible": outcome.eligible}
-        taken = take_first_passing(step, system, endings, recorded)
-        if taken is None:
-            raise Conflict("no screening outcome action's guard holds; check the definition")
-        applied = [taken, *follow_ups(step)]  # the view is taken after the follow-ups
-        return Outcome(view_of(step), applied)
+        return finish_screening_in(session, vacancy_id=vacancy_id, outcome=outcome, now=now)
+
+
+def finish_screening_in(
+    session: Session, *, vacancy_id: int, outcome: ScreeningOutcome, now: dt.datetime
+) -> Outcome:
+    """:func:`finish_screening` in the caller's transaction (a job finishing under its lock).
+
+    :raises NotFound: no such vacancy.
+    :raises Conflict: as :func:`finish_screening`; nothing is written before it is raised.
+    """
+    vacancy = row.lock(session.connection(), vacancy_id, scope=None)
+    if vacancy.state != State.SCREENING:
+        raise Conflict(f"vacancy {vacancy_id} is {vacancy.state}, no longer screening")
+    if outcome.pack_digest != vacancy.pack_digest:
+        raise Conflict("the screening used another pack than the vacancy pinned")
+    run_id = store_run(
+        session,
+        vacancy_id=vacancy.id,
+        round=vacancy.round,
+        tenant_id=vacancy.tenant_id,
+        outcome=outcome,
+        now=now,
+    )
+    definition = pinned_definition(session, vacancy.workflow_digest)
+    # the definition's system actions out of screening; their guards choose one
+    endings = [
+        a
+        for a in definition.actions_from(State.SCREENING)
+        if SYSTEM_ROLE in a.roles and a.guard is not None
+    ]
+    system = system_of(session, vacancy)
+    step = Step(session, vacancy, definition, endings[0], system, SYSTEM_ROLE, {}, now)
+    recorded = {"screening_run": run_id, "eligible": outcome.eligible}
+    taken = take_first_passing(step, system, endings, recorded)
+    if taken is None:
+        raise Conflict("no screening outcome action's guard holds; check the definition")
+    applied = [taken, *follow_ups(step)]  # the view is taken after the follow-ups
+    return Outcome(view_of(step), applied)
 
 
 def run_pending_screenings(

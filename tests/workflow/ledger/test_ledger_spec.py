@@ -24,7 +24,7 @@ from api.schemas.registry_import import RegistryRowValidator
 from rules.pack import load_shipped
 from tests.support.talent import add_known
 from tests.support.world import build_world
-from workflow import talent
+from workflow import jobs, talent
 from workflow.core.db import Database
 from workflow.core.errors import Refused
 from workflow.identity import AccessRecorder, create_delegation
@@ -191,6 +191,22 @@ def test_every_kind_written_is_specified_and_names_nobody(database: Database) ->
         competency="integritas",
         training_kind="PKP",
         now=now,
+    )
+    # a screening job no worker picked up, stopped by the authority: job.started, job.finished
+    screening_job = world.open()
+    world.act("hr2", screening_job, "submit")
+    queue = jobs.make_queue(database, broker_url="memory://", eager=False, shard_size=5000)
+    started = jobs.start_screening_job(
+        queue,
+        actor=world.system(),
+        vacancy_id=screening_job,
+        expected_version=world.version(screening_job),
+        idempotency_key=world.key(),
+        now=world.now(),
+    )
+    assert started.job is not None
+    jobs.cancel_job(
+        database, actor=world.actor("boss"), job_id=started.job.id, reason="stop", now=world.now()
     )
 
     with database.read() as session:

@@ -1,0 +1,53 @@
+"""Background jobs: a screening's progress, and stopping it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask_smorest import Blueprint
+
+from api.auth import current_actor, requires
+from api.requests import json_only
+from api.schemas.jobs import JobCancel, JobRead
+from api.state import db
+from workflow import jobs
+from workflow.models import Role
+
+blp = Blueprint("jobs", __name__, description="Background jobs: a vacancy's screening in shards")
+
+READERS = (Role.HR, Role.COMMITTEE, Role.AUTHORITY, Role.NATIONAL_REVIEWER, Role.AUDITOR)
+"""Whoever may read the job's vacancy."""
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@blp.route("/jobs/<id:job_id>")
+@requires(*READERS)
+@blp.response(200, JobRead)
+@blp.alt_response(404, response="NOT_FOUND")
+def get_job(job_id: int) -> Any:
+    """Show a job: its state, shards and candidates done, rate, estimated time left, error."""
+    return jobs.get_job(db(), actor=current_actor(), job_id=job_id, now=_now()).as_json()
+
+
+@blp.route("/jobs/<id:job_id>/cancel", methods=["POST"])
+@requires()
+@json_only
+@blp.arguments(JobCancel)
+@blp.response(200, JobRead)
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(409, response="CONFLICT")
+@blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+def cancel_job(body: dict[str, Any], job_id: int) -> Any:
+    """Stop a queued or running screening: the vacancy is cancelled with the reason.
+
+    The workflow's only way out of `screening` by a user is `cancel` (HR or the authority); a
+    caller without that role gets the recorded 403 refusal. A job already over is a 409.
+    """
+    view = jobs.cancel_job(
+        db(), actor=current_actor(), job_id=job_id, reason=body["reason"], now=_now()
+    )
+    return view.as_json()

@@ -1,0 +1,93 @@
+"""The Celery application of one service: its broker, its tasks, and how jobs are sent to it.
+
+Built from plain values (the adapters pass the settings), one per Flask app, so tests and
+processes never share a global Celery app. Tasks carry only ids: a worker reads everything
+else from the database, so workers are stateless and may run on any host that reaches it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from celery import Celery
+
+from workflow.core import Database
+
+SHARD_TASK = "meritflow.screening_shard"
+QUEUE = "meritflow"
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass
+class JobQueue:
+    """A Celery app bound to one database: what the use cases enqueue on."""
+
+    celery: Celery
+    db: Database
+    shard_size: int
+    eager: bool
+    now: Callable[[], dt.datetime] = field(default=_utcnow)
+
+    def send_shards(self, job_id: int, shards: int) -> None:
+        """Enqueue every shard of a job (run in-process, in order, when eager)."""
+        task = self.celery.tasks[SHARD_TASK]
+        for shard in range(shards):
+            task.apply_async((job_id, shard), queue=QUEUE)
+
+    def depth(self) -> int | None:
+        """Return how many messages wait in the queue, or None if the broker cannot say."""
+        if self.eager:
+            return 0
+        try:
+            with self.celery.connection_for_read() as connection:
+                channel = connection.default_channel
+                declared = channel.queue_declare(queue=QUEUE, passive=True)
+                return int(declared.message_count)
+        except Exception:
+            return None
+
+
+def make_queue(
+    db: Database,
+    *,
+    broker_url: str,
+    eager: bool,
+    shard_size: int,
+    now: Callable[[], dt.datetime] | None = None,
+) -> JobQueue:
+    """Return a job queue on ``broker_url`` (tasks run in-process when ``eager``)."""
+    celery = Celery("meritflow", broker=broker_url, set_as_current=False)
+    celery.conf.update(
+        task_always_eager=eager,
+        task_eager_propagates=True,
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_ignore_result=True,
+        task_default_queue=QUEUE,
+        task_serializer="json",
+        accept_content=["json"],
+        broker_connection_retry_on_startup=True,
+        worker_hijack_root_logger=False,
+        broker_transport_options={"visibility_timeout": 3600},
+    )
+    queue = JobQueue(celery, db, shard_size, eager, now or _utcnow)
+    _register(queue)
+    return queue
+
+
+def _register(queue: JobQueue) -> None:
+    from workflow.jobs.screening import run_shard  # the tasks' bodies; imported late (cycle)
+
+    @queue.celery.task(name=SHARD_TASK, bind=True, shared=False)  # type: ignore[untyped-decorator]
+    def screening_shard(self: Any, job_id: int, shard: int) -> None:
+        """Screen one shard of a job; the last shard stored also finishes the screening."""
+        run_shard(queue, job_id=job_id, shard=shard, worker=str(self.request.hostname or ""))
+
+    del screening_shard
