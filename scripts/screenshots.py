@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from flask import Flask, url_for  # noqa: E402
-from flask.testing import FlaskClient  # noqa: E402
+from flask.testing import FlaskClient, FlaskCliRunner  # noqa: E402
 from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 from werkzeug.routing import BuildError  # noqa: E402
@@ -123,9 +123,20 @@ SHOTS: tuple[Shot, ...] = (
     Shot("bkn.reviewer", "monitoring.png", endpoint="pages.monitoring"),
     Shot("prov.auditor", "ledger.png", endpoint="pages.ledger"),
     Shot("prov.auditor", "access-log.png", endpoint="pages.access_log"),
+    Shot(
+        "prov.auditor",
+        "ledger-verify.png",
+        path="/jejak-audit/verifikasi",
+        submit="Verifikasi sekarang",
+    ),
     Shot("prov.hr", "talent.png", endpoint="pages.talent"),
-    Shot("prov.hr", "talent-runs.png", endpoint="pages.talent_runs"),
-    Shot("prov.hr", "key-positions.png", endpoint="pages.key_positions"),
+    Shot("prov.hr", "data-quality.png", path="/talenta/kualitas-data"),
+    Shot("bkn.reviewer", "data-quality-national.png", path="/talenta/kualitas-data"),
+    Shot("prov.hr", "development.png", path="/pegawai/{nip}/pengembangan"),
+    Shot("prov.authority", "succession-groups.png", endpoint="pages.succession_groups"),
+    Shot("prov.authority", "succession-group.png", path="/talenta/suksesi/{group}"),
+    Shot("bkn.reviewer", "talent-national.png", endpoint="pages.talent_national"),
+    Shot("prov.employee1", "own-profile.png", path="/saya"),
 )
 
 
@@ -150,6 +161,38 @@ def _act(client: FlaskClient, vacancy_id: int, action: str, **extra: str) -> Non
     data.update({f"{action}-{name}": value for name, value in extra.items()})
     answer = client.post(f"/lowongan/{vacancy_id}/aksi/{action}", data=data)
     assert answer.status_code == 303, (action, answer.status_code)
+
+
+def _talent(app: Flask, runner: FlaskCliRunner, tenant_id: int) -> str:
+    """Map the province's talent and propose a succession group of its first key position that
+    has successors (the PPK's decision waits); return the group id ("" when none could be made)."""
+    mapped = runner.invoke(
+        args=["talent", "run", "--as", "prov.hr", "--reference-date", REFERENCE_DATE]
+    )
+    assert mapped.exit_code == 0, mapped.output
+    db = app.extensions["meritflow"].db
+    with db.read() as session:
+        keys = session.scalars(
+            select(Position.id)
+            .where(Position.tenant_id == tenant_id, Position.is_key.is_(True))
+            .order_by(Position.id)
+        ).all()
+    for position in keys:
+        made = runner.invoke(
+            args=[
+                "talent", "groups", "create", "--as", "prov.hr", "--position", str(position),
+                "--year", REFERENCE_DATE[:4], "--reference-date", REFERENCE_DATE,
+            ]
+        )  # fmt: skip
+        found = re.match(r"group (\d+) ", made.output)
+        if made.exit_code == 0 and found:
+            group = found.group(1)
+            proposed = runner.invoke(
+                args=["talent", "groups", "propose", group, "--as", "prov.hr", "--revision", "1"]
+            )
+            assert proposed.exit_code == 0, proposed.output
+            return group
+    return ""
 
 
 def seed(app: Flask, employees: int) -> dict[str, str]:
@@ -180,6 +223,7 @@ def seed(app: Flask, employees: int) -> dict[str, str]:
         digest = session.scalar(
             select(RulePack.digest).where(RulePack.pack_id == "bkn-national").limit(1)
         )
+    group = _talent(app, runner, province.id)
     hr = _client(app, "prov.hr")
     fields = _hidden(hr, "/lowongan/baru")
     opened = hr.post(
@@ -211,6 +255,7 @@ def seed(app: Flask, employees: int) -> dict[str, str]:
         "nip": str(nip),
         "digest": str(digest),
         "hr_user": hr_user.group(1) if hr_user else "1",
+        "group": group,
     }
 
 
