@@ -7,6 +7,7 @@ import dataclasses
 import datetime as dt
 import math
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -181,11 +182,17 @@ def test_a_redelivered_shard_and_a_second_finisher_store_once(
     assert kinds == ["job.started", "job.finished"]
 
 
-@pytest.fixture
-def queued_app(settings: Settings, world: World) -> Iterator[Flask]:
-    """The application with a job queue whose workers are not running (a memory broker)."""
+@pytest.fixture(params=["memory", "embedded"])
+def queued_app(
+    request: pytest.FixtureRequest, settings: Settings, world: World, tmp_path: Path
+) -> Iterator[Flask]:
+    """The application with a job queue whose workers are not running: a memory broker, and
+    the embedded SQLite transport ``make run`` uses (the message waits in its file)."""
+    broker = (
+        "memory://" if request.param == "memory" else f"sqla+sqlite:///{tmp_path}/jobs-broker.db"
+    )
     application = create_app(
-        dataclasses.replace(settings, jobs_eager=False, jobs_broker_url="memory://")
+        dataclasses.replace(settings, jobs_eager=False, jobs_broker_url=broker)
     )
     yield application
     application.extensions["meritflow"].db.dispose()

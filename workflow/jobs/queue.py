@@ -53,6 +53,16 @@ class JobQueue:
             return None
 
 
+def _transport_options(broker_url: str) -> dict[str, int]:
+    """The broker's transport options: Redis (and SQS) redeliver an unacknowledged message after
+    a visibility timeout (an hour: longer than any shard). The embedded SQLAlchemy transport
+    hands its options to ``create_engine``, which refuses unknown ones, and AMQP redelivers
+    when the consumer's channel closes: neither takes it."""
+    if broker_url.split("://", 1)[0] in ("redis", "rediss", "sqs"):
+        return {"visibility_timeout": 3600}
+    return {}
+
+
 def make_queue(
     db: Database,
     *,
@@ -75,7 +85,7 @@ def make_queue(
         accept_content=["json"],
         broker_connection_retry_on_startup=True,
         worker_hijack_root_logger=False,
-        broker_transport_options={"visibility_timeout": 3600},
+        broker_transport_options=_transport_options(broker_url),
     )
     queue = JobQueue(celery, db, shard_size, eager, now or _utcnow)
     _register(queue)
