@@ -14,7 +14,12 @@ from sqlalchemy import select
 
 from api.personal_data import PersonalDataSchema, UnrecordedDisclosure
 from api.schemas.registry import EmployeeSummaryRead
-from tests.api import test_development_api, test_screening_api, test_talent_api
+from tests.api import (
+    test_development_api,
+    test_screening_api,
+    test_succession_api,
+    test_talent_api,
+)
 from tests.api.conftest import World
 from workflow.core.db import Database
 from workflow.models import Employee, PersonalDataAccess
@@ -64,6 +69,19 @@ RECORDED_ELSEWHERE: dict[tuple[str, str], Callable[..., None]] = {
     ("get", "/api/v1/me/development"): (
         test_development_api.test_an_employee_sees_only_themself_and_the_view_is_logged
     ),
+    ("get", "/api/v1/talent/succession-groups/{group_id}"): (
+        test_succession_api.test_reading_a_group_logs_its_members
+    ),
+    **{
+        ("post", path): test_succession_api.test_every_answer_with_members_logs_them
+        for path in (
+            "/api/v1/talent/succession-groups",
+            *(
+                f"/api/v1/talent/succession-groups/{{group_id}}/{action}"
+                for action in ("propose", "revise", "approve", "return")
+            ),
+        )
+    },
 }
 
 

@@ -116,6 +116,12 @@ def _config() -> schemathesis.Config:
                     },
                 },
                 {
+                    # National monitoring reads its reference date within 2000-2100 (422
+                    # naming the field).
+                    "include-name": "GET /api/v1/talent/national",
+                    "checks": {"positive_data_acceptance": {"expected-statuses": [*OK, "422"]}},
+                },
+                {
                     # A plan's reference date is read within 2000-2100 (422 naming the field).
                     "include-name": "GET /api/v1/talent/development/{nip}",
                     "checks": {"positive_data_acceptance": {"expected-statuses": [*OK, "422"]}},

@@ -119,3 +119,42 @@ def test_reading_a_group_logs_its_members(
     with database.read() as session:
         after = session.scalar(select(func.count()).select_from(PersonalDataAccess))
     assert (after or 0) - (before or 0) == len(read.json["members"])
+
+
+def test_every_answer_with_members_logs_them(
+    api: FlaskClient, world: World, database: Database
+) -> None:
+    """Creating, revising, proposing, returning and approving each answer with the group's
+    members, and each writes one access record per member returned, for the caller."""
+
+    def logged() -> list[tuple[int | None, str]]:
+        with database.read() as session:
+            return [
+                (row.employee_id, row.username)
+                for row in session.scalars(
+                    select(PersonalDataAccess).order_by(PersonalDataAccess.id)
+                )
+            ]
+
+    position = _position(database, world)
+    steps = [
+        ("province.hr", GROUPS, {"position_id": position, "year": 2026}),
+        ("province.hr", "revise", {"revision": 1}),
+        ("province.hr", "propose", {"revision": 2}),
+        ("province.authority", "return", {"revision": 3, "reason": "lengkapi"}),
+        ("province.hr", "propose", {"revision": 4}),
+        ("province.authority", "approve", {"revision": 5}),
+    ]
+    group = None
+    for user, action, body in steps:
+        path = action if action == GROUPS else f"{GROUPS}/{group}/{action}"
+        before = len(logged())
+        answer = _post(api, world, user, path, {**body, "reference_date": "2026-03-01"}
+                       if action == GROUPS else body)  # fmt: skip
+        assert answer.status_code in (200, 201), (action, answer.json)
+        group = answer.json["group"]["id"]
+        members = {m["employee_id"] for m in answer.json["members"]}
+        assert members
+        new = logged()[before:]
+        assert sorted(e for e, _ in new) == sorted(members), action
+        assert {u for _, u in new} == {user}, action
