@@ -150,6 +150,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         broker_url=settings.broker_url,
         eager=settings.jobs_eager,
         shard_size=settings.jobs_shard_size,
+        narrow=settings.screening_narrowing,
     )
     init_state(app, AppState(settings=settings, db=database, jobs=queue))
     app.before_request(gate.before_request)

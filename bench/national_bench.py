@@ -1,40 +1,42 @@
-"""National benchmark: a national-shaped registry on PostgreSQL, screened for a JPT Pratama post.
+"""National benchmark: a national-shaped registry on PostgreSQL, screened by Celery workers.
 
-Run (PostgreSQL at 127.0.0.1, a database of its own; the bench drops and recreates its schema)::
+Run (PostgreSQL at 127.0.0.1, a database of its own; the bench drops and recreates its schema;
+Redis at 127.0.0.1, database 15, which the bench empties)::
 
     createdb -h 127.0.0.1 -U postgres national
     PYTHONPATH=. .venv/bin/python bench/national_bench.py --sizes 100000,300000,1000000
+    PYTHONPATH=. .venv/bin/python bench/national_bench.py --reuse --workers 1,2,4
 
 For each size it (1) migrates an empty schema, (2) generates 34 provinces with their regencies
 and cities as agencies (514 regencies/cities, 548 agencies) and ``size`` employees with full
 histories (positions, ranks, education, trainings, three years of performance, assessments with
 their competency scores, penalties), streamed into PostgreSQL with ``COPY … FROM STDIN``
-(psycopg), then ANALYZE; (3) opens one JPT Pratama vacancy in a province, open to the whole
-nation, and screens it with the shipped ``bkn-national`` pack and indexed narrowing, once per
-worker count (``--workers``, default 1,2), each in a fresh process so its peak memory (RSS of
-the process and of its forked workers) is its own. It prints, per size and worker count:
-candidates/s (pool size / end-to-end seconds), the narrowing ratio (the share of the pool the
-database excluded), the peak RSS, the time to the first result (the narrowed-out list: the first
-decisions stored, before any profile is loaded) and where the time went (narrowing query, profile
-load, evaluation). Figures only; nothing asserts. ``docs/jobs-bench.md`` holds measured figures.
-
-The screening step is :func:`screen_pool` (a worker count in, timings out): today it uses the
-process-pool path of :func:`rules.screening.screen`; the Celery path replaces its body.
+(psycopg), then ANALYZE (``--reuse`` skips this and screens the registry already loaded, after
+migrating it to head); (3) publishes the shipped ``bkn-national`` pack, opens and submits one
+JPT Pratama vacancy in a province, open to the whole nation, and screens it as a **narrowed
+job**, once per worker count (``--workers``, default 1,2,4): it starts that many
+``flask jobs worker -c 1`` processes on Redis, starts the job, and polls the job row until it
+ends. It prints, per worker count: candidates/s (pool size / seconds from starting the job to
+its end, planning included), the scaling efficiency against 1 worker, the time to the first
+progress (first shard stored), the narrowing ratio (the share of the pool the database
+excluded), the peak RSS of each worker (the largest ``VmHWM`` of its process and its pool
+process, read from /proc before it stops) and the result digest. Figures only; nothing asserts.
+``docs/jobs.md`` ("Measured") holds the figures.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gzip
 import json
 import os
 import random
-import resource
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -46,13 +48,10 @@ from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 
 from rules.pack import load_shipped
-from rules.screening import screen
 from rules.vocab import Competency, PenaltyType
 from workflow.core import migrate
 from workflow.core.db import Database, connect
 from workflow.models.registry import Position, Tenant
-from workflow.screening.narrowing import classify, narrowing_for
-from workflow.screening.profiles import load_profiles, vacancy_context
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/national"
 REFERENCE = dt.date(2026, 3, 1)
@@ -288,103 +287,268 @@ def open_vacancy(db: Database) -> int:
         return position.id
 
 
+BROKER = "redis://127.0.0.1:6379/15"
+BENCH_HR = "bench.hr"
+FLASK = Path(sys.executable).parent / "flask"
+
+
 @dataclass
 class ScreenFigures:
-    """What one screening of the national pool measured."""
+    """What one screening of the national pool by Celery workers measured."""
 
     workers: int
+    shards: int
     pool: int
     narrowed_out: int
     evaluated: int
-    eligible: int
-    needs_data: int
-    narrowing_s: float
-    load_s: float
-    evaluate_s: float
+    plan_s: float
     total_s: float
-    first_result_s: float
+    first_progress_s: float
     candidates_per_s: float
     narrowing_ratio: float
-    peak_rss_mb: float
-    peak_worker_rss_mb: float
+    peak_rss_mb: list[float]
     result_digest: str
 
 
-def screen_pool(db: Database, workers: int) -> ScreenFigures:
-    """Screen the whole nation for the vacancy with ``workers`` processes; return the figures.
+def _ready_vacancy(db: Database, run: str) -> tuple[int, int, Any]:
+    """Publish the pack, make the bench's HR officer, open and submit a nation-wide vacancy.
 
-    The steps of ``workflow.screening.pool.screen_position(narrow=True)``, timed one by one.
+    Return the vacancy id, its version and the system actor that starts its screening.
     """
-    pack = load_shipped()["bkn-national"]
-    started = time.perf_counter()
+    from workflow import vacancies
+    from workflow.core.actors import system_actor
+    from workflow.identity.accounts import actor_by_username
+    from workflow.models import User, UserRole
+    from workflow.screening.rulepacks import publish_pack
+
+    now = dt.datetime.now(dt.UTC)
+    published = publish_pack(db, pack=load_shipped()["bkn-national"], published_by="bench", now=now)
+    with db.transaction() as session:
+        tenant = session.scalars(select(Tenant).where(Tenant.code == "prov-16")).one()
+        codes = list(session.scalars(select(Tenant.code).order_by(Tenant.id)))
+        if session.scalar(select(User.id).where(User.username == BENCH_HR)) is None:
+            session.add(
+                User(
+                    tenant_id=tenant.id,
+                    username=BENCH_HR,
+                    display_name="Bench HR",
+                    roles=[UserRole(role="hr")],
+                )
+            )
+        system = system_actor(tenant.id, tenant.code, tenant.level)
     with db.read() as session:
-        position_id = session.scalar(select(Position.id).where(Position.code == VACANCY_CODE))
-        assert position_id is not None
-        context = vacancy_context(session, position_id=position_id, reference_date=REFERENCE)
-        narrowing = narrowing_for(pack, context)
-        kept, left_out = classify(session, narrowing, exclude_position_id=position_id)
-        narrowed_at = time.perf_counter()
-        profiles = load_profiles(session, employee_ids=kept)
-    loaded_at = time.perf_counter()
-    result = screen(pack, context, profiles, processes=workers, narrowed=left_out)
-    done = time.perf_counter()
-    statuses = [d.status for d in result.decisions]
-    usage = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    pool = result.candidates
+        hr = actor_by_username(session, BENCH_HR)
+    opened = vacancies.open_vacancy(
+        db, actor=hr, position_code=VACANCY_CODE, title=f"Sekda Banten (bench {run})",
+        reference_date=REFERENCE, pack_digest=published.digest,
+        candidate_tenant_codes=codes, idempotency_key=f"bench-{run}-open", now=now,
+    )  # fmt: skip
+    vacancy_id = int(opened.vacancy["id"])
+    submitted = vacancies.submit(
+        db, actor=hr, vacancy_id=vacancy_id, expected_version=int(opened.vacancy["version"]),
+        idempotency_key=f"bench-{run}-submit", now=now,
+    )  # fmt: skip
+    return vacancy_id, int(submitted.vacancy["version"]), system
+
+
+def _start_workers(url: str, workers: int) -> list[subprocess.Popen[bytes]]:
+    """Start ``workers`` processes of ``flask jobs worker -c 1`` on the bench's broker."""
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(Path(__file__).resolve().parent.parent),
+        "DATABASE_URL": url,
+        "JOBS_BROKER_URL": BROKER,
+        "JOBS_EAGER": "0",
+        "APP_ENV": "development",
+        "LOG_LEVEL": "WARNING",
+        "INSTANCE_PATH": f"/tmp/national-bench-worker-{os.getpid()}",
+    }
+    command = [str(FLASK), "--app", "wsgi", "jobs", "worker", "-c", "1", "--loglevel", "WARNING"]
+    root = Path(__file__).resolve().parent.parent
+    return [
+        subprocess.Popen(
+            [*command, "--hostname", f"bench{i}@%h"],
+            cwd=root,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for i in range(workers)
+    ]
+
+
+def _wait_ready(queue: Any, workers: int, timeout: float = 120) -> None:
+    """Wait until every worker answers a ping (their start-up is not measured)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if len(queue.celery.control.ping(timeout=1.0)) >= workers:
+            return
+    raise RuntimeError(f"{workers} workers did not answer within {timeout} s")
+
+
+def _tree(pid: int) -> list[int]:
+    """Return a process and its descendants (read from /proc)."""
+    pids, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        pids.append(current)
+        for task in Path(f"/proc/{current}/task").glob("*/children"):
+            todo.extend(int(c) for c in task.read_text().split())
+    return pids
+
+
+def _peak_rss_mb(pid: int) -> float:
+    """Return the largest VmHWM (peak resident set) of a worker process and its children, MB."""
+    peaks = [0.0]
+    for member in _tree(pid):
+        try:
+            status = Path(f"/proc/{member}/status").read_text()
+        except OSError:
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmHWM:"):
+                peaks.append(int(line.split()[1]) / 1024)
+    return round(max(peaks), 1)
+
+
+def screen_pool(db: Database, workers: int, shard_size: int = 5000) -> ScreenFigures:
+    """Screen the whole nation for the vacancy as a narrowed job on ``workers`` Celery workers.
+
+    Starts ``workers`` processes of ``flask jobs worker -c 1`` (Redis database 15), opens and
+    submits a nation-wide vacancy, starts its screening job and polls the job row until done.
+    """
+    import redis
+
+    from workflow import jobs
+    from workflow.models import Job, JobShard
+
+    redis.Redis.from_url(BROKER).flushdb()
+    queue = jobs.make_queue(db, broker_url=BROKER, eager=False, shard_size=shard_size, narrow=True)
+    run = f"{workers}w-{int(time.time())}"
+    vacancy_id, version, system = _ready_vacancy(db, run)
+    procs = _start_workers(str(db.engine.url.render_as_string(hide_password=False)), workers)
+    try:
+        _wait_ready(queue, workers)
+        started = time.perf_counter()
+        job = jobs.start_screening_job(
+            queue, actor=system, vacancy_id=vacancy_id, expected_version=version,
+            idempotency_key=f"bench-{run}-start", now=dt.datetime.now(dt.UTC),
+        ).job  # fmt: skip
+        planned = time.perf_counter()
+        assert job is not None
+        first: float | None = None
+        while True:
+            with db.read() as session:
+                row = session.get(Job, job.id)
+                assert row is not None
+                state, done = row.state, row.shards_done
+            if first is None and done:
+                first = time.perf_counter()
+            if state not in jobs.ACTIVE:
+                break
+            time.sleep(0.2)
+        finished = time.perf_counter()
+        peaks = [_peak_rss_mb(p.pid) for p in procs]
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+    with db.read() as session:
+        row = session.get(Job, job.id)
+        assert row is not None
+        if row.state != jobs.SUCCEEDED:
+            raise RuntimeError(f"job {job.id} ended {row.state}: {row.error}")
+        narrowed = evaluated = 0
+        for payload in session.scalars(select(JobShard.payload).where(JobShard.job_id == job.id)):
+            data = json.loads(gzip.decompress(payload))
+            narrowed += len(data.get("narrowed", ()))
+            evaluated += len(data["decisions"])
+        pool, shards, digest = row.candidates_total, row.shards_total, row.result_digest or ""
+    total = finished - started
     return ScreenFigures(
         workers=workers,
+        shards=shards,
         pool=pool,
-        narrowed_out=len(left_out),
-        evaluated=len(profiles),
-        eligible=statuses.count("eligible"),
-        needs_data=statuses.count("needs_data"),
-        narrowing_s=round(narrowed_at - started, 2),
-        load_s=round(loaded_at - narrowed_at, 2),
-        evaluate_s=round(done - loaded_at, 2),
-        total_s=round(done - started, 2),
-        first_result_s=round(narrowed_at - started, 2),
-        candidates_per_s=round(pool / (done - started)),
-        narrowing_ratio=round(len(left_out) / pool, 4) if pool else 0.0,
-        peak_rss_mb=round(usage, 1),
-        peak_worker_rss_mb=round(children, 1),
-        result_digest=result.result_digest,
+        narrowed_out=narrowed,
+        evaluated=evaluated,
+        plan_s=round(planned - started, 2),
+        total_s=round(total, 2),
+        first_progress_s=round((first or finished) - started, 2),
+        candidates_per_s=round(pool / total),
+        narrowing_ratio=round(narrowed / pool, 4) if pool else 0.0,
+        peak_rss_mb=peaks,
+        result_digest=digest,
     )
 
 
-def _screen_in_fresh_process(url: str, workers: int) -> dict[str, Any]:
-    """Run :func:`screen_pool` in a new interpreter (its peak RSS is then its own)."""
-    command = [sys.executable, __file__, "--url", url, "--screen-only", str(workers)]
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
-    done = subprocess.run(command, capture_output=True, text=True, env=env, check=True)
-    figures: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    return figures
+def _report(f: ScreenFigures, base: ScreenFigures | None) -> str:
+    """Return one worker count's figures as a line (scaling efficiency against ``base``)."""
+    efficiency = (
+        f"; scaling efficiency {f.candidates_per_s / (base.candidates_per_s * f.workers):.0%}"
+        if base is not None and base.candidates_per_s
+        else ""
+    )
+    return (
+        f"  workers={f.workers}: {f.candidates_per_s:,} candidates/s end to end "
+        f"({f.total_s} s, planning {f.plan_s} s, {f.shards} shards){efficiency}; first progress "
+        f"{f.first_progress_s} s; narrowing ratio {f.narrowing_ratio:.1%} ({f.narrowed_out:,} "
+        f"out, {f.evaluated:,} evaluated); peak RSS per worker {f.peak_rss_mb} MB; "
+        f"digest {f.result_digest[:12]}"
+    )
+
+
+def _screen_all(url: str, workers: list[int], shard_size: int) -> None:
+    """Screen the registry in ``url`` once per worker count and print each line."""
+    db = connect(url)
+    try:
+        open_vacancy(db)
+        base: ScreenFigures | None = None
+        for count in workers:
+            print(f"  load average before: {os.getloadavg()}", flush=True)
+            figures = screen_pool(db, count, shard_size)
+            base = base or (figures if count == 1 else None)
+            print(_report(figures, base), flush=True)
+    finally:
+        db.dispose()
+    print(f"  load average now: {os.getloadavg()}", flush=True)
 
 
 def main() -> None:
-    """Parse the flags, then generate and screen each size."""
+    """Parse the flags, then generate (or reuse) and screen each size."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--url", default=DEFAULT_URL)
     parser.add_argument("--sizes", default="100000,300000,1000000")
-    parser.add_argument("--workers", default="1,2")
-    parser.add_argument("--screen-only", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--workers", default="1,2,4")
+    parser.add_argument("--shard-size", type=int, default=5000)
+    parser.add_argument(
+        "--reuse", action="store_true", help="screen the registry already loaded (migrated to head)"
+    )
     args = parser.parse_args()
     # PostgreSQL's JIT compiles the narrowing's many subplans for seconds on every query (its
     # cost estimate is high); interpreted it runs ten times faster. libpq reads PGOPTIONS.
     os.environ.setdefault("PGOPTIONS", "-c jit=off")
-    if args.screen_only:
+    workers = [int(w) for w in args.workers.split(",")]
+    print(f"machine: {os.cpu_count()} cores; load: {os.getloadavg()}", flush=True)
+    if args.reuse:
         db = connect(args.url)
         try:
-            print(json.dumps(asdict(screen_pool(db, args.screen_only))))
+            migrate.upgrade(db)
+            with db.read() as session:
+                size = session.scalar(text("SELECT count(*) FROM employee"))
+                agencies = session.scalar(text("SELECT count(*) FROM tenant"))
         finally:
             db.dispose()
+        print(f"\n== {size:,} employees, {agencies} agencies (reused registry)", flush=True)
+        _screen_all(args.url, workers, args.shard_size)
         return
-    print(f"machine: {os.cpu_count()} cores; load: {os.getloadavg()}")
     for size in (int(s) for s in args.sizes.split(",")):
         built = generate(args.url, size)
         db = connect(args.url)
         try:
-            open_vacancy(db)
             with db.read() as session:
                 agencies = session.scalar(text("SELECT count(*) FROM tenant"))
         finally:
@@ -392,20 +556,10 @@ def main() -> None:
         print(
             f"\n== {size:,} employees, {agencies} agencies: generated and COPY-loaded in "
             f"{built['copy_s']} s (+ VACUUM ANALYZE {built['analyze_s']} s); "
-            f"rows {built['rows']}"
+            f"rows {built['rows']}",
+            flush=True,
         )
-        for workers in (int(w) for w in args.workers.split(",")):
-            f = _screen_in_fresh_process(args.url, workers)
-            print(
-                f"  workers={workers}: {f['candidates_per_s']:,} candidates/s end to end "
-                f"({f['total_s']} s: narrowing {f['narrowing_s']} s, load {f['load_s']} s, "
-                f"evaluate {f['evaluate_s']} s); narrowing ratio {f['narrowing_ratio']:.1%} "
-                f"({f['narrowed_out']:,} out, {f['evaluated']:,} evaluated, "
-                f"{f['eligible']:,} eligible, {f['needs_data']:,} needs data); first result "
-                f"{f['first_result_s']} s; peak RSS {f['peak_rss_mb']} MB "
-                f"(largest worker {f['peak_worker_rss_mb']} MB); digest {f['result_digest'][:12]}"
-            )
-        print(f"  load average now: {os.getloadavg()}")
+        _screen_all(args.url, workers, args.shard_size)
 
 
 if __name__ == "__main__":

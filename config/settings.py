@@ -61,6 +61,10 @@ class Settings:
     """Run jobs in the requesting process (tests, one-process tools): no broker, no workers."""
     jobs_shard_size: int = 5000
     """Candidates per screening shard (a worker's memory is bounded by one shard)."""
+    screening_narrowing: bool = False
+    """Screening jobs narrow each shard in the database (only plausible candidates are loaded;
+    the narrowed-out are ineligible by the criterion that excluded them). Off by default: a
+    stored run's explanation page reads its saved input, which then lacks the narrowed-out."""
     auth_failure_limit: int = 10
     auth_failure_window_seconds: int = 60
     idempotency_retention_hours: int = 48
@@ -159,6 +163,7 @@ class Settings:
                 jobs_broker_url=env.str("JOBS_BROKER_URL", ""),
                 jobs_eager=env.bool("JOBS_EAGER", False),
                 jobs_shard_size=env.int("JOBS_SHARD_SIZE", 5000),
+                screening_narrowing=env.bool("SCREENING_NARROWING", False),
                 auth_failure_limit=env.int("AUTH_FAILURE_LIMIT", 10),
                 auth_failure_window_seconds=env.int("AUTH_FAILURE_WINDOW_SECONDS", 60),
                 idempotency_retention_hours=env.int("IDEMPOTENCY_RETENTION_HOURS", 48),

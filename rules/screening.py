@@ -375,11 +375,14 @@ def assemble(
     shards: Sequence[tuple[Sequence[CandidateProfile], Sequence[Decision]]],
     *,
     evaluator: Evaluator = "engine",
+    narrowed: Sequence[tuple[str, str]] = (),
 ) -> ScreeningResult:
     """Merge shards (each its profiles and sorted :func:`decide_shard` decisions) into one result.
 
     The ranking, both digests and the summary are those :func:`screen` gives for the union of
     the shards' profiles (decisions and digests do not depend on how the pool was split).
+    ``narrowed`` is the union of the shards' narrowed-out (NIP, criterion) lists: the digests
+    then equal ``screen(..., narrowed=...)`` of the whole narrowed pool.
 
     :raises PackInvalid: the pack does not decide the vacancy's level.
     :raises PackNotEffective: the reference date is outside the pack's effective period.
@@ -396,7 +399,8 @@ def assemble(
     _refuse_duplicates(profiles)
     with _collector_paused():
         merged = list(heapq.merge(*runs, key=_SORT_KEY))
-        return _result(pack, context, profiles, merged, evaluator)
+        left_out = tuple(sorted((nip, criterion) for nip, criterion in narrowed))
+        return _result(pack, context, profiles, merged, evaluator, left_out)
 
 
 def _result(

@@ -312,3 +312,61 @@ def test_metrics_show_the_jobs(queued_app: Flask, database: Database, world: Wor
     assert 'meritflow_jobs{state="succeeded"} 1.0' in text
     assert f"meritflow_job_shards_processed_total {float(job['shards']['total'])}" in text
     assert "meritflow_job_duration_seconds_count 1.0" in text
+
+
+@pytest.mark.parametrize("shards", [1, 2, 4])
+def test_a_narrowed_sharded_screening_stores_what_one_narrowed_process_stores(
+    database: Database, world: World, shards: int
+) -> None:
+    """Each shard narrows its own NIP range in the database; the union of the narrowed-out
+    lists goes into the assembly, so the digests are the single-process narrowed screening's."""
+    _add_pool(database, world)
+    vacancy_id, version = _submitted(database, world, f"narrowed-{shards}")
+    with database.read() as session:
+        vacancy = session.get(Vacancy, vacancy_id)
+        assert vacancy is not None
+        position_id, tenants = vacancy.position_id, list(vacancy.candidate_tenant_ids)
+    single = screening.evaluate_pool(
+        database,
+        pack_digest=world.pack_digest,
+        position_id=position_id,
+        reference_date=dt.date(2026, 3, 1),
+        tenant_ids=tenants,
+        narrow=True,
+    )
+    full = screening.evaluate_pool(
+        database,
+        pack_digest=world.pack_digest,
+        position_id=position_id,
+        reference_date=dt.date(2026, 3, 1),
+        tenant_ids=tenants,
+    )
+    assert single.result_digest != full.result_digest  # the narrowing left someone out
+    size = math.ceil(_pool_size(database, world, vacancy_id) / shards)
+    queue = jobs.make_queue(
+        database, broker_url="memory://", eager=True, shard_size=size, narrow=True
+    )
+    started = jobs.start_screening_job(
+        queue,
+        actor=_system(world),
+        vacancy_id=vacancy_id,
+        expected_version=version,
+        idempotency_key=f"narrowed-{shards}-screen",
+        now=NOW,
+    )
+    assert started.job is not None
+    assert started.job.state == jobs.SUCCEEDED
+    assert started.job.shards_total == shards
+    assert started.job.candidates_done == started.job.candidates_total == single.candidates
+    with database.read() as session:
+        plan = session.scalar(select(Job.plan).where(Job.id == started.job.id))
+    assert plan is not None
+    assert all(shard["narrow"] for shard in plan)
+    run = _run(database, vacancy_id)
+    assert run.result_digest == single.result_digest == started.job.result_digest
+    assert run.input_digest == single.input_digest
+    assert run.snapshot == single.snapshot
+    assert run.result == single.result
+    assert [(e.rank, e.employee_id, e.status) for e in run.entries] == [
+        (r.rank, r.employee_id, r.status) for r in single.shortlist
+    ]

@@ -118,3 +118,20 @@ def test_no_secret_is_kept_in_the_repository() -> None:
         if Path(name).name in (".env", "ledger-signing.key") or name.endswith((".pem", ".key"))
     ]
     assert suspicious == []
+
+
+def test_screening_narrowing_is_off_unless_set(env: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Jobs screen unnarrowed by default (a stored run's explanations read its saved input);
+    SCREENING_NARROWING=1 reaches the job queue, whose jobs then narrow every shard."""
+    from api import create_app
+    from api.state import jobs
+
+    env.delenv("SCREENING_NARROWING", raising=False)
+    assert Settings.from_env().screening_narrowing is False
+    env.setenv("SCREENING_NARROWING", "1")
+    env.setenv("INSTANCE_PATH", str(tmp_path))
+    settings = Settings.from_env()
+    assert settings.screening_narrowing is True
+    app = create_app(settings)
+    with app.app_context():
+        assert jobs().narrow is True

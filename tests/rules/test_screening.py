@@ -150,3 +150,25 @@ def test_the_input_snapshot_replays_to_the_same_digests(
     )
     assert replayed.input_digest == original.input_digest
     assert replayed.result_digest == original.result_digest
+
+
+def test_assembled_shards_with_the_union_of_narrowed_lists_equal_a_narrowed_screen(
+    profiles: list,  # type: ignore[type-arg]
+    packs: dict[str, Pack],
+) -> None:
+    """Each shard's narrowed-out list goes into the assembly, in any order: the digests are
+    those of ``screen(..., narrowed=...)`` over the whole pool, and differ without the list."""
+    from rules.screening import assemble, decide_shard
+
+    pack = packs["bkn-national"]
+    narrowed = [("199901012024011001", "C-EDU"), ("198001012005011002", "C-RANK")]
+    whole = screen(pack, CONTEXT, profiles, narrowed=narrowed)
+    half = len(profiles) // 2
+    shards = [
+        (part, decide_shard(pack, CONTEXT, part)) for part in (profiles[:half], profiles[half:])
+    ]
+    assembled = assemble(pack, CONTEXT, shards, narrowed=narrowed[::-1])
+    assert assembled.result_digest == whole.result_digest
+    assert assembled.input_digest == whole.input_digest
+    assert assembled.narrowed == whole.narrowed == tuple(sorted(narrowed))
+    assert assemble(pack, CONTEXT, shards).result_digest != whole.result_digest

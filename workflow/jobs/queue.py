@@ -33,6 +33,9 @@ class JobQueue:
     shard_size: int
     eager: bool
     now: Callable[[], dt.datetime] = field(default=_utcnow)
+    narrow: bool = False
+    """Whether the jobs this queue starts narrow their shards (recorded in each job's plan, so
+    every worker screens a job the way it was started, whatever its own settings)."""
 
     def send_shards(self, job_id: int, shards: int) -> None:
         """Enqueue every shard of a job (run in-process, in order, when eager)."""
@@ -70,8 +73,10 @@ def make_queue(
     eager: bool,
     shard_size: int,
     now: Callable[[], dt.datetime] | None = None,
+    narrow: bool = False,
 ) -> JobQueue:
-    """Return a job queue on ``broker_url`` (tasks run in-process when ``eager``)."""
+    """Return a job queue on ``broker_url`` (tasks run in-process when ``eager``); ``narrow``:
+    the screenings it starts narrow each shard in the database (``SCREENING_NARROWING``)."""
     celery = Celery("meritflow", broker=broker_url, set_as_current=False)
     celery.conf.update(
         task_always_eager=eager,
@@ -87,7 +92,7 @@ def make_queue(
         worker_hijack_root_logger=False,
         broker_transport_options=_transport_options(broker_url),
     )
-    queue = JobQueue(celery, db, shard_size, eager, now or _utcnow)
+    queue = JobQueue(celery, db, shard_size, eager, now or _utcnow, narrow)
     _register(queue)
     return queue
 

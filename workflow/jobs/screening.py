@@ -204,6 +204,7 @@ def ensure_job(
             tenant_ids=list(vacancy.candidate_tenant_ids),
             exclude_position_id=vacancy.position_id,
             size=queue.shard_size,
+            narrow=queue.narrow,
         )
         job = Job(
             kind=KIND_SCREENING,
