@@ -26,7 +26,6 @@ from workflow.core import (
     Actor,
     Conflict,
     Database,
-    InvalidInput,
     NotFound,
     WorkflowError,
     system_actor,
@@ -589,14 +588,7 @@ def take_action(
             now=now,
         )
         return Started(outcome, None, True)
-    extra = sorted(k for k, v in payload.items() if v is not None)
-    if on_behalf_of is not None:
-        extra.append("on_behalf_of")
-    if extra:
-        raise InvalidInput(
-            "start_screening takes no payload",
-            [{"field": name, "message": "not accepted by start_screening"} for name in extra],
-        )
+    vacancies.refuse_screening_payload(payload, on_behalf_of)
     return start_screening_job(
         queue,
         actor=actor,

@@ -27,7 +27,12 @@ from workflow.vacancies.definition import (
     current_definition,
     load_definition,
 )
-from workflow.vacancies.dispatch import perform, take_action, user_actions
+from workflow.vacancies.dispatch import (
+    perform,
+    refuse_screening_payload,
+    take_action,
+    user_actions,
+)
 from workflow.vacancies.idempotency import Outcome
 from workflow.vacancies.monitoring import (
     Dashboard,
@@ -104,6 +109,7 @@ __all__ = [
     "open_by_reference",
     "open_vacancy",
     "perform",
+    "refuse_screening_payload",
     "reject_technical",
     "return_to_hr",
     "run_pending_screenings",

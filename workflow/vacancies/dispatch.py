@@ -201,6 +201,21 @@ def user_actions() -> list[str]:
     ]
 
 
+def refuse_screening_payload(payload: Mapping[str, Any], on_behalf_of: str | None) -> None:
+    """Refuse what ``start_screening`` does not take: any payload field, or a delegation.
+
+    :raises InvalidInput: naming each field given.
+    """
+    extra = sorted(k for k, v in payload.items() if v is not None)
+    if on_behalf_of is not None:
+        extra.append("on_behalf_of")
+    if extra:
+        raise InvalidInput(
+            "start_screening takes no payload",
+            [{"field": name, "message": "not accepted by start_screening"} for name in extra],
+        )
+
+
 def take_action(
     db: Database,
     *,
@@ -222,14 +237,7 @@ def take_action(
         :func:`perform`.
     """
     if action == ActionName.START_SCREENING:
-        extra = sorted(k for k, v in payload.items() if v is not None)
-        if on_behalf_of is not None:
-            extra.append("on_behalf_of")
-        if extra:
-            raise InvalidInput(
-                "start_screening takes no payload",
-                [{"field": name, "message": "not accepted by start_screening"} for name in extra],
-            )
+        refuse_screening_payload(payload, on_behalf_of)
         return screen(
             db,
             actor=actor,
