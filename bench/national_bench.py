@@ -28,8 +28,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import gzip
-import json
 import os
 import random
 import subprocess
@@ -52,6 +50,7 @@ from rules.vocab import Competency, PenaltyType
 from workflow.core import migrate
 from workflow.core.db import Database, connect
 from workflow.models.registry import Position, Tenant
+from workflow.screening.shards import shard_counts
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/national"
 REFERENCE = dt.date(2026, 3, 1)
@@ -464,9 +463,9 @@ def screen_pool(db: Database, workers: int, shard_size: int = 5000) -> ScreenFig
             raise RuntimeError(f"job {job.id} ended {row.state}: {row.error}")
         narrowed = evaluated = 0
         for payload in session.scalars(select(JobShard.payload).where(JobShard.job_id == job.id)):
-            data = json.loads(gzip.decompress(payload))
-            narrowed += len(data.get("narrowed", ()))
-            evaluated += len(data["decisions"])
+            shard_evaluated, shard_narrowed = shard_counts(payload)
+            narrowed += shard_narrowed
+            evaluated += shard_evaluated
         pool, shards, digest = row.candidates_total, row.shards_total, row.result_digest or ""
     total = finished - started
     return ScreenFigures(

@@ -25,16 +25,17 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import heapq
+import io
 import json
 import multiprocessing
 import operator
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from rules import assembly
 from rules.derive import measure
 from rules.engine import ENGINE_VERSION
 from rules.errors import Problem, ProfileInvalid
@@ -123,32 +124,31 @@ class ScreeningResult:
             yield self.explanation(position)
 
     def summary(self) -> dict[str, Any]:
-        """Return the result as JSON data: identities, digests and the ranked decisions."""
-        ranking = self.pack.ranking
-        labels = [r.label for r in ranking.readiness]
-        criteria = [c.id for c in self.pack.compiled(self.context.level).criteria]
-        return {
-            "pack": {"id": self.pack.id, "version": self.pack.version, "digest": self.pack.digest},
-            "engine": self.engine_version,
-            "vacancy": self.context.to_json(),
-            "input_digest": self.input_digest,
-            "result_digest": self.result_digest,
-            "criteria": criteria,
-            "ranking": [
-                {
-                    "rank": i + 1,
-                    "nip": d.nip,
-                    "status": d.status,
-                    "box": d.box,
-                    "readiness": (
-                        labels[d.readiness] if d.readiness >= 0 else ranking.otherwise
-                    ).to_data(),
-                    "codes": d.codes.hex(),
-                }
-                for i, d in enumerate(self.decisions)
-            ],
-            **({"narrowed": [list(pair) for pair in self.narrowed]} if self.narrowed else {}),
-        }
+        """Return the result document as JSON data: identities, digests, ranked decisions.
+
+        Parsed from :func:`rules.assembly.write_result`'s text, the bytes a stored run keeps.
+        """
+        text = io.StringIO()
+        self.write_summary(text.write)
+        data: dict[str, Any] = json.loads(text.getvalue())
+        return data
+
+    def write_summary(self, write: assembly.Write) -> None:
+        """Write the result document (:func:`rules.assembly.write_result`)."""
+        assembly.write_result(
+            write,
+            self.pack,
+            self.context,
+            engine=self.engine_version,
+            input_digest=self.input_digest,
+            ranked=self.decisions,
+            narrowed=self.narrowed,
+        )
+
+    def write_snapshot(self, write: assembly.Write) -> None:
+        """Write the input snapshot (:func:`rules.assembly.write_snapshot`), profiles by NIP."""
+        profiles = sorted(self.profiles, key=lambda p: p.nip)
+        assembly.write_snapshot(write, self.context, (p.canonical_json() for p in profiles))
 
 
 def profile_digest(profile: CandidateProfile) -> str:
@@ -179,16 +179,6 @@ def decision_json(
 
 
 _q = json.encoder.encode_basestring
-
-
-def _canonical(data: object) -> bytes:
-    """Return the RFC 8785 JSON of digest documents (strings, integers, lists, ASCII keys).
-
-    For such data sorted-key compact ``json.dumps`` is byte-identical to RFC 8785 (a test
-    proves it on real screenings) and much faster than the pure-Python ``rfc8785`` package on
-    100,000-candidate lists.
-    """
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def _int(value: int | None) -> str:
@@ -274,7 +264,8 @@ def _decide_block(
     return out
 
 
-_SORT_KEY = operator.itemgetter(Decision._fields.index("sort_key"))
+sort_key = operator.itemgetter(Decision._fields.index("sort_key"))
+"""The key that orders decisions in rank order (their ``sort_key``): merge sorted runs with it."""
 _job: dict[str, Any] = {}
 """The screening of a forked worker: pack, context, profiles, evaluator (set in the worker only,
 by :func:`_adopt_job`)."""
@@ -302,7 +293,7 @@ def _worker_chunk(bounds: tuple[int, int]) -> list[Decision]:
         _job["digests"],
     )
     # sorted runs make the parent's final sort a cheap merge
-    decisions.sort(key=_SORT_KEY)
+    decisions.sort(key=sort_key)
     return decisions
 
 
@@ -340,7 +331,7 @@ def screen(
             decisions = _fan_out(pack, context, profiles, processes, evaluator, digests)
         else:
             decisions = _decide(pack, context, profiles, 0, evaluator, digests)
-        decisions.sort(key=_SORT_KEY)
+        decisions.sort(key=sort_key)
         return _result(pack, context, profiles, decisions, evaluator, left_out)
 
 
@@ -365,42 +356,8 @@ def decide_shard(
     _refuse_duplicates(profiles)
     with _collector_paused():
         decisions = _decide(pack, context, profiles, 0, evaluator)
-        decisions.sort(key=_SORT_KEY)
+        decisions.sort(key=sort_key)
     return decisions
-
-
-def assemble(
-    pack: Pack,
-    context: VacancyContext,
-    shards: Sequence[tuple[Sequence[CandidateProfile], Sequence[Decision]]],
-    *,
-    evaluator: Evaluator = "engine",
-    narrowed: Sequence[tuple[str, str]] = (),
-) -> ScreeningResult:
-    """Merge shards (each its profiles and sorted :func:`decide_shard` decisions) into one result.
-
-    The ranking, both digests and the summary are those :func:`screen` gives for the union of
-    the shards' profiles (decisions and digests do not depend on how the pool was split).
-    ``narrowed`` is the union of the shards' narrowed-out (NIP, criterion) lists: the digests
-    then equal ``screen(..., narrowed=...)`` of the whole narrowed pool.
-
-    :raises PackInvalid: the pack does not decide the vacancy's level.
-    :raises PackNotEffective: the reference date is outside the pack's effective period.
-    :raises ProfileInvalid: two shards hold the same NIP.
-    """
-    pack.check_level(context.level)
-    pack.check_effective(context.reference_date)
-    profiles: list[CandidateProfile] = []
-    runs: list[list[Decision]] = []
-    for shard_profiles, decisions in shards:
-        offset = len(profiles)
-        profiles.extend(shard_profiles)
-        runs.append([d._replace(input_index=d.input_index + offset) for d in decisions])
-    _refuse_duplicates(profiles)
-    with _collector_paused():
-        merged = list(heapq.merge(*runs, key=_SORT_KEY))
-        left_out = tuple(sorted((nip, criterion) for nip, criterion in narrowed))
-        return _result(pack, context, profiles, merged, evaluator, left_out)
 
 
 def _result(
@@ -413,13 +370,17 @@ def _result(
 ) -> ScreeningResult:
     """Return the result of ``decisions`` (in rank order) with its input and result digests;
     ``left_out`` is the narrowing's (NIP, criterion) list, sorted (both digests commit to it)."""
-    narrowed_json = f',"narrowed":[{_pairs(left_out)}]' if left_out else ""
-    input_digest = _input_digest(pack, context, decisions, narrowed_json)
-    criteria = [c.id for c in pack.compiled(context.level).criteria]
-    ranking = _pairs((d.nip, d.decision_digest) for d in decisions)
-    result = (
-        f'{{"criteria":{_canonical(criteria).decode()},"input_digest":"{input_digest}"'
-        f'{narrowed_json},"pack_digest":"{pack.digest}","ranking":[{ranking}]}}'
+    input_digest = assembly.input_digest(
+        pack, context, sorted((d.nip, d.profile_digest) for d in decisions), left_out
+    )
+    result_digest = assembly.write_result(
+        None,
+        pack,
+        context,
+        engine="",
+        input_digest=input_digest,
+        ranked=decisions,
+        narrowed=left_out,
     )
     return ScreeningResult(
         pack=pack,
@@ -428,7 +389,7 @@ def _result(
         decisions=tuple(decisions),
         evaluator=evaluator,
         input_digest=input_digest,
-        result_digest=hashlib.sha256(result.encode()).hexdigest(),
+        result_digest=result_digest,
         narrowed=left_out,
     )
 
@@ -482,11 +443,6 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _pairs(pairs: Iterable[tuple[str, str]]) -> str:
-    """Return ``[a,b],[c,d],…`` as canonical JSON (both strings escaped as RFC 8785 does)."""
-    return ",".join(f"[{_q(a)},{_q(b)}]" for a, b in pairs)
-
-
 def _fan_out(
     pack: Pack,
     context: VacancyContext,
@@ -520,23 +476,3 @@ def _refuse_duplicates(profiles: Sequence[CandidateProfile]) -> None:
         seen.add(profile.nip)
     if problems:
         raise ProfileInvalid("the candidate pool repeats a NIP", problems)
-
-
-def _input_digest(
-    pack: Pack, context: VacancyContext, decisions: Sequence[Decision], narrowed_json: str = ""
-) -> str:
-    candidates = sorted((d.nip, d.profile_digest) for d in decisions)
-    snapshot = (
-        f'{{"candidates":[{_pairs(candidates)}]{narrowed_json},"pack_digest":"{pack.digest}",'
-        f'"reference_date":"{context.reference_date.isoformat()}",'
-        f'"vacancy":{_canonical(context.to_json()).decode()}}}'
-    )
-    return hashlib.sha256(snapshot.encode()).hexdigest()
-
-
-def input_snapshot(context: VacancyContext, profiles: Sequence[CandidateProfile]) -> dict[str, Any]:
-    """Return the input of a screening as JSON data, to store and replay it later."""
-    return {
-        "vacancy": context.to_json(),
-        "profiles": [p.to_json() for p in sorted(profiles, key=lambda p: p.nip)],
-    }

@@ -370,3 +370,49 @@ def test_a_narrowed_sharded_screening_stores_what_one_narrowed_process_stores(
     assert [(e.rank, e.employee_id, e.status) for e in run.entries] == [
         (r.rank, r.employee_id, r.status) for r in single.shortlist
     ]
+
+
+@pytest.mark.parametrize("size", [1, 7, 23, 1000])
+def test_shards_cut_the_agencies_nip_order_into_disjoint_ranges_covering_the_pool(
+    database: Database, world: World, size: int
+) -> None:
+    """One query plans a pool across agencies: every employee of the pool (the position's
+    holder left out) is in exactly one shard, a shard holds ``size`` (the last the rest), and
+    small agencies share a shard while a large one spans several."""
+    others = pool(60, seed=11)
+    with database.transaction() as session:
+        for profile in POOL:
+            add_employee(session, profile, tenant_id=world.tenant_id["province"])
+        for i, profile in enumerate(others):
+            add_employee(
+                session, profile, tenant_id=world.tenant_id["city" if i % 2 else "national"]
+            )
+    tenants = [world.tenant_id["province"], world.tenant_id["city"]]
+    position_id = world.position_id["province"]
+    with database.read() as session:
+        pool_where = [
+            Employee.tenant_id.in_(tenants),
+            (Employee.position_id.is_(None)) | (Employee.position_id != position_id),
+        ]
+        expected = set(session.scalars(select(Employee.id).where(*pool_where)))
+        plan = screening.plan_shards(
+            session, tenant_ids=tenants, exclude_position_id=position_id, size=size
+        )
+        members = [
+            list(
+                session.execute(
+                    select(Employee.id, Employee.tenant_id).where(*pool_where, *shard.where())
+                )
+            )
+            for shard in plan
+        ]
+    assert len(plan) == math.ceil(len(expected) / size)
+    assert [len(m) for m in members] == [shard.size for shard in plan]
+    assert all(shard.size == size for shard in plan[:-1])
+    ids = [employee_id for member in members for employee_id, _ in member]
+    assert sorted(ids) == sorted(expected)  # disjoint and covering
+    assert [screening.Shard.from_json(s.to_json()) for s in plan] == plan
+    if size == 1000:
+        assert len({tenant for _, tenant in members[0]}) == 2  # two agencies, one shard
+    if size == 7:
+        assert sum(1 for m in members if {t for _, t in m} == {tenants[0]}) >= 2

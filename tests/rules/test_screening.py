@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import heapq
+import io
 import json
 
 import pytest
 import rfc8785
 
 from bench.pool import REFERENCE_DATE, pool
+from rules import assembly
+from rules.assembly import canonical
 from rules.errors import ProfileInvalid
 from rules.pack import Pack
 from rules.profile import VacancyContext, profiles_from_json
-from rules.screening import ScreeningResult, _canonical, input_snapshot, screen
+from rules.screening import ScreeningResult, screen
 from rules.vocab import PositionLevel
 
 CONTEXT = VacancyContext(PositionLevel.ADMINISTRATOR, REFERENCE_DATE, "ADM-01", "Kepala Bagian")
@@ -133,7 +137,7 @@ def test_the_digests_follow_their_documented_rfc_8785_definitions(
         "ranking": ranking,
     }
     assert result.result_digest == sha(document)
-    assert _canonical(document) == rfc8785.dumps(document)
+    assert canonical(document).encode() == rfc8785.dumps(document)
 
 
 def test_the_input_snapshot_replays_to_the_same_digests(
@@ -142,7 +146,13 @@ def test_the_input_snapshot_replays_to_the_same_digests(
 ) -> None:
     pack = packs["bkn-national"]
     original = screen(pack, CONTEXT, profiles[:400])
-    snapshot = json.loads(json.dumps(input_snapshot(CONTEXT, profiles[:400])))
+    text = io.StringIO()
+    original.write_snapshot(text.write)
+    snapshot = json.loads(text.getvalue())
+    assert snapshot == {
+        "vacancy": CONTEXT.to_json(),
+        "profiles": [p.to_json() for p in sorted(profiles[:400], key=lambda p: p.nip)],
+    }
     replayed = screen(
         pack,
         VacancyContext.from_json(snapshot["vacancy"]),
@@ -152,23 +162,41 @@ def test_the_input_snapshot_replays_to_the_same_digests(
     assert replayed.result_digest == original.result_digest
 
 
-def test_assembled_shards_with_the_union_of_narrowed_lists_equal_a_narrowed_screen(
+def test_shards_merged_as_streams_with_the_union_of_narrowed_lists_equal_a_narrowed_screen(
     profiles: list,  # type: ignore[type-arg]
     packs: dict[str, Pack],
 ) -> None:
-    """Each shard's narrowed-out list goes into the assembly, in any order: the digests are
-    those of ``screen(..., narrowed=...)`` over the whole pool, and differ without the list."""
-    from rules.screening import assemble, decide_shard
+    """Shards evaluated apart and merged as streams (candidates by NIP, decisions in rank
+    order, narrowed-out by NIP) give the digests and the result document of
+    ``screen(..., narrowed=...)`` over the whole pool; without the list the digest differs."""
+    from rules.screening import decide_shard, sort_key
 
     pack = packs["bkn-national"]
-    narrowed = [("199901012024011001", "C-EDU"), ("198001012005011002", "C-RANK")]
+    narrowed = sorted([("199901012024011001", "C-EDU"), ("198001012005011002", "C-RANK")])
     whole = screen(pack, CONTEXT, profiles, narrowed=narrowed)
     half = len(profiles) // 2
-    shards = [
-        (part, decide_shard(pack, CONTEXT, part)) for part in (profiles[:half], profiles[half:])
-    ]
-    assembled = assemble(pack, CONTEXT, shards, narrowed=narrowed[::-1])
-    assert assembled.result_digest == whole.result_digest
-    assert assembled.input_digest == whole.input_digest
-    assert assembled.narrowed == whole.narrowed == tuple(sorted(narrowed))
-    assert assemble(pack, CONTEXT, shards).result_digest != whole.result_digest
+    runs = [decide_shard(pack, CONTEXT, part) for part in (profiles[:half], profiles[half:])]
+    by_nip = heapq.merge(*(sorted((d.nip, d.profile_digest) for d in run) for run in runs))
+    input_digest = assembly.input_digest(pack, CONTEXT, by_nip, narrowed)
+    text = io.StringIO()
+    result_digest = assembly.write_result(
+        text.write,
+        pack,
+        CONTEXT,
+        engine=whole.engine_version,
+        input_digest=input_digest,
+        ranked=heapq.merge(*runs, key=sort_key),
+        narrowed=narrowed,
+    )
+    assert (input_digest, result_digest) == (whole.input_digest, whole.result_digest)
+    assert json.loads(text.getvalue()) == whole.summary()
+    assert whole.summary()["result_digest"] == whole.result_digest
+    unnarrowed = assembly.write_result(
+        None,
+        pack,
+        CONTEXT,
+        engine="",
+        input_digest=input_digest,
+        ranked=heapq.merge(*runs, key=sort_key),
+    )
+    assert unnarrowed != whole.result_digest

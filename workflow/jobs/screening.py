@@ -272,6 +272,7 @@ def run_shard(queue: JobQueue, *, job_id: int, shard: int, worker: str = "") -> 
         if vacancy is None:
             return
         position_id, reference_date = vacancy.position_id, vacancy.reference_date
+        tenant_ids = list(vacancy.candidate_tenant_ids)
         pack_digest, moved_on = (
             vacancy.pack_digest,
             (vacancy.state != vacancies.State.SCREENING or vacancy.round != job.round),
@@ -288,6 +289,7 @@ def run_shard(queue: JobQueue, *, job_id: int, shard: int, worker: str = "") -> 
                 pack=pack,
                 position_id=position_id,
                 reference_date=reference_date,
+                tenant_ids=tenant_ids,
                 shard=plan,
             )
         except WorkflowError as exc:
@@ -365,10 +367,9 @@ def finish_job(queue: JobQueue, *, job_id: int) -> None:
         reference_date, pack_digest = vacancy.reference_date, vacancy.pack_digest
     try:
         pack = screening.load_published(db, digest=pack_digest)
-        result = screening.assemble_shards(
+        outcome = screening.assemble_outcome(
             db, pack=pack, position_id=position_id, reference_date=reference_date, payloads=payloads
         )
-        outcome = screening.outcome_of(db, result)
     except WorkflowError as exc:
         _end(db, job_id, FAILED, queue.now(), error=exc.message)
         return

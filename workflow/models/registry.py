@@ -12,6 +12,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    Index,
     Integer,
     Numeric,
     SmallInteger,
@@ -99,6 +100,8 @@ class Employee(Base):
         enum_check("employment_type", EmploymentType),
         enum_check("rank", Rank),
         CheckConstraint("length(nip) = 18", name="nip_length"),
+        # an agency's employees, and a screening job's shards, in (agency, NIP) order
+        Index("ix_employee_tenant_id_nip", "tenant_id", "nip"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -106,7 +109,7 @@ class Employee(Base):
     name: Mapped[str] = mapped_column(String(200))
     birth_date: Mapped[dt.date] = mapped_column(Date)
     gender: Mapped[str] = mapped_column(String(1))
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"), index=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"))
     employment_type: Mapped[str] = mapped_column(String(4))
     rank: Mapped[str | None] = mapped_column(String(6))
     rank_tmt: Mapped[dt.date | None] = mapped_column(Date)

@@ -36,7 +36,7 @@ from workflow.screening.runs import (
 from workflow.screening.shards import (
     SHARD_SIZE,
     Shard,
-    assemble_shards,
+    assemble_outcome,
     plan_shards,
     screen_shard,
     shard_size,
@@ -49,7 +49,7 @@ __all__ = [
     "ScreeningOutcome",
     "Shard",
     "ShortlistRow",
-    "assemble_shards",
+    "assemble_outcome",
     "evaluate_pool",
     "find_position",
     "list_packs",

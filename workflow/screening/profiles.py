@@ -27,7 +27,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from rules.narrowing import Narrowing
 from rules.profile import (
     AssessmentRecord,
     CandidateProfile,
@@ -68,7 +67,6 @@ from workflow.models.registry import (
     TrainingRecord as TrainingRow,
 )
 from workflow.models.talent import SuccessionGroup, SuccessionMember
-from workflow.screening.narrowing import plausible
 
 
 def vacancy_context(
@@ -187,20 +185,14 @@ def load_profiles(
     tenant_ids: Sequence[int] | None = None,
     nips: Sequence[str] | None = None,
     exclude_position_id: int | None = None,
-    narrowing: Sequence[Narrowing] = (),
     employee_ids: Sequence[int] | None = None,
-    nip_from: str | None = None,
-    nip_below: str | None = None,
 ) -> list[CandidateProfile]:
     """Return the profiles of the employees of ``tenant_ids`` (or with ``nips``), sorted by NIP.
 
     ``exclude_position_id`` leaves out whoever holds that position now (the vacancy's holder).
-    ``narrowing`` leaves out whoever one of those narrowable hard criteria fails
-    (:mod:`workflow.screening.narrowing`; :func:`~workflow.screening.narrowing.narrowed_out`
-    lists them): the narrowed selection is read once, as ids in NIP order, then loaded in
-    chunks of ids (:data:`ID_CHUNK`), so the narrowing's subqueries run once, not per table.
-    ``employee_ids`` restricts the pool to those employees (any number: loaded in chunks too).
-    ``nip_from`` (inclusive) and ``nip_below`` (exclusive) keep one NIP range (a shard).
+    ``employee_ids`` restricts the pool to those employees (any number: loaded in chunks of
+    :data:`ID_CHUNK`); a narrowed pool is loaded so, from
+    :func:`~workflow.screening.narrowing.classify`'s kept ids.
     """
     return [
         loaded.profile
@@ -209,10 +201,7 @@ def load_profiles(
             tenant_ids=tenant_ids,
             nips=nips,
             exclude_position_id=exclude_position_id,
-            narrowing=narrowing,
             employee_ids=employee_ids,
-            nip_from=nip_from,
-            nip_below=nip_below,
         )
     ]
 
@@ -223,10 +212,7 @@ def load_profile_rows(
     tenant_ids: Sequence[int] | None = None,
     nips: Sequence[str] | None = None,
     exclude_position_id: int | None = None,
-    narrowing: Sequence[Narrowing] = (),
     employee_ids: Sequence[int] | None = None,
-    nip_from: str | None = None,
-    nip_below: str | None = None,
 ) -> list[LoadedProfile]:
     """Return :func:`load_profiles`' profiles, each with its employee id, level and unit.
 
@@ -240,9 +226,7 @@ def load_profile_rows(
             tenant_ids,
             nips,
             exclude_position_id,
-            tuple(narrowing),
             employee_ids,
-            (nip_from, nip_below),
         )
 
 
@@ -265,12 +249,9 @@ def _load_rows(
     tenant_ids: Sequence[int] | None,
     nips: Sequence[str] | None,
     exclude_position_id: int | None,
-    narrowing: Sequence[Narrowing] = (),
     employee_ids: Sequence[int] | None = None,
-    nip_range: tuple[str | None, str | None] = (None, None),
 ) -> list[LoadedProfile]:
     connection = session.connection()
-    nip_from, nip_below = nip_range
     selection = select(Employee.id)
     if tenant_ids is not None:
         selection = selection.where(Employee.tenant_id.in_(tenant_ids))
@@ -280,21 +261,13 @@ def _load_rows(
         selection = selection.where(
             (Employee.position_id.is_(None)) | (Employee.position_id != exclude_position_id)
         )
-    if nip_from is not None:
-        selection = selection.where(Employee.nip >= nip_from)
-    if nip_below is not None:
-        selection = selection.where(Employee.nip < nip_below)
     postgres = session.get_bind().dialect.name == "postgresql"
     step = ID_CHUNK if postgres else SQLITE_ID_CHUNK
     if employee_ids is not None and len(employee_ids) > step:
-        kept = list(session.scalars(selection.where(_among(employee_ids, postgres))))
+        kept = list(session.scalars(selection.where(employee_among(employee_ids, postgres))))
         return _by_ids(session, kept, step)
     if employee_ids is not None:
-        selection = selection.where(_among(employee_ids, postgres))
-    if narrowing:
-        for condition in plausible(narrowing):
-            selection = selection.where(condition)
-        return _by_ids(session, list(session.scalars(selection)), step)
+        selection = selection.where(employee_among(employee_ids, postgres))
     ids = selection.scalar_subquery()
     # Core rows, not ORM objects: building an instance per history row cost most of the time
     employees = connection.execute(
@@ -474,7 +447,7 @@ def _load_rows(
     return out
 
 
-def _among(ids: Sequence[int], postgres: bool) -> ColumnElement[bool]:
+def employee_among(ids: Sequence[int], postgres: bool) -> ColumnElement[bool]:
     """Return ``employee.id`` among ``ids``: one array parameter on PostgreSQL (one hashed scan
     per history table whatever the count), bound parameters elsewhere."""
     if postgres:
@@ -486,7 +459,7 @@ def _by_ids(session: Session, ids: list[int], step: int) -> list[LoadedProfile]:
     """Return the profiles of ``ids`` sorted by NIP, loaded ``step`` employees per round."""
     out: list[LoadedProfile] = []
     for start in range(0, len(ids), step):
-        out.extend(_load_rows(session, None, None, None, (), ids[start : start + step]))
+        out.extend(_load_rows(session, None, None, None, ids[start : start + step]))
     out.sort(key=lambda loaded: loaded.profile.nip)
     return out
 

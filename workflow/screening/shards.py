@@ -1,61 +1,69 @@
-"""A screening split into shards: by agency, then by NIP range, about ``size`` candidates each.
+"""A screening split into shards by agency and NIP range, and merged back as sorted streams.
 
-A shard is read from the database on its own (:func:`screen_shard`), evaluated with the pinned
-pack into sorted decisions, and stored as JSON; :func:`assemble_shards` merges the stored shards
-into the :class:`~rules.screening.ScreeningResult` a single-process screening gives, digest for
-digest. A worker holds one shard at a time, so its memory is bounded by the shard size.
+The pool is ordered by (agency, NIP) and cut every ``size`` employees: a shard is one range of
+that order, so a large agency spans several shards and small agencies share one. Planning is ONE
+query (a window over the pool), not one per agency.
+
+A shard is read from the database on its own (:func:`screen_shard`): narrowed (one narrowing
+query over its range) or not, its candidates are loaded and evaluated :data:`BLOCK` at a time,
+and written as four sorted sections (decisions in rank order; candidates, profiles and the
+narrowed-out by NIP). :func:`assemble_outcome` merges the shards' sections as streams into the
+stored screening: digests, result document, snapshot and shortlist equal, byte for byte after
+decompression, what a single-process screening of the pool stores. No worker holds the pool:
+a shard worker holds one block of profiles, the assembling worker the compressed shards.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import gzip
+import heapq
+import io
 import json
-from collections.abc import Sequence
+import struct
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, func, select, tuple_
 from sqlalchemy.orm import Session
 
+from rules import assembly
+from rules.engine import ENGINE_VERSION
 from rules.errors import PackInvalid, PackNotEffective
 from rules.pack import Pack
-from rules.profile import CandidateProfile, VacancyContext
-from rules.screening import (
-    Decision,
-    ScreeningResult,
-    assemble,
-    decide_shard,
-    decision_from_json,
-    decision_to_json,
-)
+from rules.screening import Decision, decide_shard, decision_from_json, decision_to_json, sort_key
 from workflow.core import Database, InvalidInput
 from workflow.models.registry import Employee
 from workflow.screening.narrowing import classify, narrowing_for
 from workflow.screening.profiles import load_profiles, vacancy_context
+from workflow.screening.runs import ScreeningOutcome, outcome_from_streams
 
-SHARD_SIZE = 5000
-"""Candidates per shard by default (``JOBS_SHARD_SIZE``)."""
+SHARD_SIZE = 20_000
+"""Pool employees per shard by default (``JOBS_SHARD_SIZE``)."""
+BLOCK = 5_000
+"""Candidates a shard loads and evaluates at a time: what bounds a shard worker's memory."""
+
+Key = tuple[int, str]
+"""A place in the pool's order: (agency id, NIP)."""
 
 
 @dataclass(frozen=True, slots=True)
 class Shard:
-    """One agency's candidates whose NIP is in ``[nip_from, nip_below)`` (None: unbounded);
-    ``narrow``: only its plausible candidates are loaded, the pack's narrowable hard criteria
-    leave the others out in the database (:mod:`workflow.screening.narrowing`)."""
+    """The pool's employees from ``first`` (inclusive) to ``below`` (exclusive) in (agency, NIP)
+    order, None meaning the pool's start or end; ``narrow``: only its plausible candidates are
+    loaded, the pack's narrowable hard criteria leave the others out in the database."""
 
-    tenant: int
-    nip_from: str | None
-    nip_below: str | None
+    first: Key | None
+    below: Key | None
     size: int
     narrow: bool = False
 
     def to_json(self) -> dict[str, Any]:
         """Return the shard as JSON data (a job's plan; ``narrow`` only when set)."""
         data: dict[str, Any] = {
-            "tenant": self.tenant,
-            "from": self.nip_from,
-            "below": self.nip_below,
+            "first": None if self.first is None else list(self.first),
+            "below": None if self.below is None else list(self.below),
             "size": self.size,
         }
         if self.narrow:
@@ -65,18 +73,29 @@ class Shard:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Shard:
         """Return the shard :meth:`to_json` wrote."""
-        return cls(
-            data["tenant"], data["from"], data["below"], data["size"], bool(data.get("narrow"))
-        )
+
+        def key(value: list[Any] | None) -> Key | None:
+            return None if value is None else (int(value[0]), str(value[1]))
+
+        return cls(key(data["first"]), key(data["below"]), data["size"], bool(data.get("narrow")))
+
+    def where(self) -> list[ColumnElement[bool]]:
+        """Return the conditions keeping the employees of this range."""
+        where: list[ColumnElement[bool]] = []
+        order = tuple_(Employee.tenant_id, Employee.nip)
+        if self.first is not None:
+            where.append(order >= tuple_(*self.first))
+        if self.below is not None:
+            where.append(order < tuple_(*self.below))
+        return where
 
 
-def _pool(tenant: int, exclude_position_id: int | None) -> Any:
-    query = select(Employee.nip).where(Employee.tenant_id == tenant)
+def _pool(tenant_ids: Sequence[int], exclude_position_id: int | None) -> list[Any]:
+    where: list[Any] = [Employee.tenant_id.in_(sorted(set(tenant_ids)))]
     if exclude_position_id is not None:
-        query = query.where(
-            (Employee.position_id.is_(None)) | (Employee.position_id != exclude_position_id)
-        )
-    return query
+        holder = Employee.position_id != exclude_position_id
+        where.append(Employee.position_id.is_(None) | holder)
+    return where
 
 
 def plan_shards(
@@ -87,31 +106,37 @@ def plan_shards(
     size: int = SHARD_SIZE,
     narrow: bool = False,
 ) -> list[Shard]:
-    """Return the shards of a pool: each agency in order, cut every ``size`` NIPs (each shard
-    narrowed in the database when ``narrow``).
+    """Return the shards of a pool: its (agency, NIP) order cut every ``size`` employees.
 
-    One count per agency and one boundary query per cut; no NIP list is held in memory.
+    One query: the pool numbered by a window in that order, keeping every ``size``-th key.
     """
     if size < 1:
         raise InvalidInput("the shard size must be at least 1")
-    shards: list[Shard] = []
-    for tenant in sorted(set(tenant_ids)):
-        pool = _pool(tenant, exclude_position_id)
-        count = session.scalar(select(func.count()).select_from(pool.subquery())) or 0
-        if count == 0:
-            continue
-        cuts: list[str] = []
-        for offset in range(size, count, size):
-            nip = session.scalar(pool.order_by(Employee.nip).offset(offset).limit(1))
-            if nip is not None:
-                cuts.append(nip)
-        bounds: list[str | None] = [None, *cuts, None]
-        for i in range(len(bounds) - 1):
-            last = i == len(bounds) - 2
-            shards.append(
-                Shard(tenant, bounds[i], bounds[i + 1], count - size * i if last else size, narrow)
-            )
-    return shards
+    if not tenant_ids:
+        return []
+    numbered = (
+        select(
+            Employee.tenant_id,
+            Employee.nip,
+            func.row_number().over(order_by=(Employee.tenant_id, Employee.nip)).label("n"),
+            func.count().over().label("total"),
+        )
+        .where(*_pool(tenant_ids, exclude_position_id))
+        .subquery()
+    )
+    cuts = session.execute(
+        select(numbered.c.tenant_id, numbered.c.nip, numbered.c.total)
+        .where((numbered.c.n - 1) % size == 0)
+        .order_by(numbered.c.n)
+    ).all()
+    if not cuts:
+        return []
+    total = int(cuts[0].total)
+    bounds: list[Key | None] = [None, *((int(t), str(n)) for t, n, _ in cuts[1:]), None]
+    return [
+        Shard(bounds[i], bounds[i + 1], min(size, total - size * i), narrow)
+        for i in range(len(bounds) - 1)
+    ]
 
 
 def screen_shard(
@@ -120,102 +145,187 @@ def screen_shard(
     pack: Pack,
     position_id: int,
     reference_date: dt.date,
+    tenant_ids: Sequence[int],
     shard: Shard,
 ) -> bytes:
-    """Read one shard's candidates, evaluate them, and return the shard result to store.
+    """Read one shard's candidates, evaluate them a block at a time, return the shard to store.
 
-    A narrowed shard classifies its NIP range in ONE narrowing query (the plausible ids and the
-    narrowed-out with their first failing criterion), then loads only the plausible profiles.
+    A narrowed shard classifies its range in ONE narrowing query (the plausible ids and the
+    narrowed-out with their first failing criterion); either way the candidates' ids are read
+    in NIP order and their profiles loaded and evaluated :data:`BLOCK` at a time, in one read
+    transaction.
 
     :raises InvalidInput: the pack does not decide the position's level or is not in effect.
     """
-    left_out: list[tuple[str, str]] = []
+    writer = _ShardWriter()
     with db.read() as session:
         context = vacancy_context(session, position_id=position_id, reference_date=reference_date)
         narrowing = (
             narrowing_for(pack, context) if shard.narrow and context.level in pack.levels else ()
         )
+        where = [*_pool(tenant_ids, position_id), *shard.where()]
         if narrowing:
-            kept, left_out = classify(
-                session,
-                narrowing,
-                tenant_ids=[shard.tenant],
-                exclude_position_id=position_id,
-                where=nip_range(shard.nip_from, shard.nip_below),
-            )
-            profiles = load_profiles(session, employee_ids=kept)
+            ids, left_out = classify(session, narrowing, where=where)
         else:
-            profiles = load_profiles(
-                session,
-                tenant_ids=[shard.tenant],
-                exclude_position_id=position_id,
-                nip_from=shard.nip_from,
-                nip_below=shard.nip_below,
-            )
-    try:
-        decisions = decide_shard(pack, context, profiles)
-    except (PackInvalid, PackNotEffective) as exc:
-        raise InvalidInput(exc.message, [p.as_dict() for p in exc.problems]) from exc
-    return encode_shard(profiles, decisions, left_out)
+            ids = list(session.scalars(select(Employee.id).where(*where).order_by(Employee.nip)))
+            left_out = []
+        for start in range(0, len(ids), BLOCK):
+            profiles = load_profiles(session, employee_ids=ids[start : start + BLOCK])
+            try:
+                decisions = decide_shard(pack, context, profiles)
+            except (PackInvalid, PackNotEffective) as exc:
+                raise InvalidInput(exc.message, [p.as_dict() for p in exc.problems]) from exc
+            writer.add(profiles, decisions)
+    return writer.finish(left_out)
 
 
-def nip_range(nip_from: str | None, nip_below: str | None) -> list[ColumnElement[bool]]:
-    """Return the conditions keeping the employees whose NIP is in ``[nip_from, nip_below)``."""
-    where: list[ColumnElement[bool]] = []
-    if nip_from is not None:
-        where.append(Employee.nip >= nip_from)
-    if nip_below is not None:
-        where.append(Employee.nip < nip_below)
-    return where
+MAGIC = b"MFS2"
+"""A stored shard: this, five counts/lengths, then four gzip sections."""
+_HEADER = struct.Struct(">4sIIIIII")
+SECTION_LEVEL = 1
+"""Sections are read once by the assembly and then deleted with the job: fast compression."""
 
 
-def encode_shard(
-    profiles: Sequence[CandidateProfile],
-    decisions: Sequence[Decision],
-    narrowed: Sequence[tuple[str, str]] = (),
-) -> bytes:
-    """Return a shard's profiles, decisions and narrowed-out (NIP, criterion) as gzip of
-    compact JSON (``narrowed`` only when the shard was narrowed)."""
-    data: dict[str, Any] = {
-        "profiles": [p.to_json() for p in profiles],
-        "decisions": [decision_to_json(d) for d in decisions],
-    }
-    if narrowed:
-        data["narrowed"] = [list(pair) for pair in narrowed]
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str)
-    return gzip.compress(text.encode("utf-8"), mtime=0)
+class _ShardWriter:
+    """Collects a shard's blocks: profiles and candidates are written as they come (blocks
+    follow each other in NIP order), decisions kept (compact) and sorted at the end."""
+
+    def __init__(self) -> None:
+        self.candidates = io.BytesIO()
+        self.profiles = io.BytesIO()
+        self._candidates = gzip.GzipFile(
+            fileobj=self.candidates, mode="wb", compresslevel=SECTION_LEVEL, mtime=0
+        )
+        self._profiles = gzip.GzipFile(
+            fileobj=self.profiles, mode="wb", compresslevel=SECTION_LEVEL, mtime=0
+        )
+        self.decisions: list[Decision] = []
+
+    def add(self, profiles: Sequence[Any], decisions: Sequence[Decision]) -> None:
+        digests = {d.nip: d.profile_digest for d in decisions}
+        for profile in profiles:  # by NIP
+            self._candidates.write(f"{profile.nip}\t{digests[profile.nip]}\n".encode())
+            self._profiles.write(profile.canonical_json() + b"\n")
+        self.decisions.extend(decisions)
+
+    def finish(self, narrowed: Sequence[tuple[str, str]]) -> bytes:
+        self._candidates.close()
+        self._profiles.close()
+        self.decisions.sort(key=sort_key)
+        ranked = _gzip(
+            json.dumps(decision_to_json(d), separators=(",", ":")) for d in self.decisions
+        )
+        left_out = _gzip(f"{nip}\t{criterion}" for nip, criterion in narrowed)
+        sections = [ranked, self.candidates.getvalue(), self.profiles.getvalue(), left_out]
+        header = _HEADER.pack(MAGIC, len(self.decisions), len(narrowed), *map(len, sections))
+        return b"".join([header, *sections])
+
+
+def _gzip(lines: Iterable[str]) -> bytes:
+    buffer = io.BytesIO()
+    with gzip.GzipFile(fileobj=buffer, mode="wb", compresslevel=SECTION_LEVEL, mtime=0) as out:
+        for line in lines:
+            out.write(line.encode() + b"\n")
+    return buffer.getvalue()
+
+
+@dataclass(frozen=True, slots=True)
+class _Stored:
+    """A stored shard's counts and its four sections (still compressed)."""
+
+    evaluated: int
+    narrowed: int
+    sections: tuple[bytes, bytes, bytes, bytes]
+
+    @classmethod
+    def read(cls, payload: bytes) -> _Stored:
+        magic, evaluated, narrowed, *lengths = _HEADER.unpack_from(payload)
+        if magic != MAGIC:
+            raise ValueError("not a stored shard")
+        sections, offset = [], _HEADER.size
+        for length in lengths:
+            sections.append(payload[offset : offset + length])
+            offset += length
+        return cls(evaluated, narrowed, (sections[0], sections[1], sections[2], sections[3]))
+
+    def lines(self, section: int) -> Iterator[bytes]:
+        """Yield one section's lines (without the newline), decompressing as they are read."""
+        with gzip.GzipFile(fileobj=io.BytesIO(self.sections[section]), mode="rb") as text:
+            for line in text:
+                yield line[:-1]
+
+
+RANKED, CANDIDATES, PROFILES, NARROWED = range(4)
 
 
 def shard_size(payload: bytes) -> int:
     """Return how many candidates a stored shard accounts for: evaluated and narrowed-out."""
-    data = json.loads(gzip.decompress(payload))
-    return len(data["decisions"]) + len(data.get("narrowed", ()))
+    stored = _Stored.read(payload)
+    return stored.evaluated + stored.narrowed
 
 
-def assemble_shards(
+def shard_counts(payload: bytes) -> tuple[int, int]:
+    """Return a stored shard's (evaluated, narrowed-out) counts."""
+    stored = _Stored.read(payload)
+    return stored.evaluated, stored.narrowed
+
+
+def _pairs(lines: Iterator[bytes]) -> Iterator[tuple[str, str]]:
+    for line in lines:
+        a, b = line.decode().split("\t")
+        yield a, b
+
+
+def assemble_outcome(
     db: Database,
     *,
     pack: Pack,
     position_id: int,
     reference_date: dt.date,
     payloads: Sequence[bytes],
-) -> ScreeningResult:
-    """Merge stored shard results (in plan order) into the pool's screening result.
+) -> ScreeningOutcome:
+    """Merge stored shards (in any order) into what is stored of the pool's screening.
+
+    Each stream is a k-way merge of the shards' sorted sections, read twice at most: the input
+    digest (candidates and narrowed-out by NIP), then the result document and digest (decisions
+    in rank order, narrowed-out again), then the snapshot (profiles by NIP).
 
     :raises InvalidInput: the pack does not decide the position's level or is not in effect.
     """
     with db.read() as session:
-        context: VacancyContext = vacancy_context(
-            session, position_id=position_id, reference_date=reference_date
-        )
-    shards = []
-    narrowed: list[tuple[str, str]] = []
-    for payload in payloads:
-        data = json.loads(gzip.decompress(payload))
-        profiles = [CandidateProfile.from_json(p) for p in data["profiles"]]
-        shards.append((profiles, [decision_from_json(d) for d in data["decisions"]]))
-        narrowed.extend((nip, criterion) for nip, criterion in data.get("narrowed", ()))
+        context = vacancy_context(session, position_id=position_id, reference_date=reference_date)
     try:
-        return assemble(pack, context, shards, narrowed=narrowed)
+        pack.check_level(context.level)
+        pack.check_effective(context.reference_date)
     except (PackInvalid, PackNotEffective) as exc:
         raise InvalidInput(exc.message, [p.as_dict() for p in exc.problems]) from exc
+    shards = [_Stored.read(p) for p in payloads]
+
+    def merged(section: int) -> Iterator[bytes]:
+        return heapq.merge(*(s.lines(section) for s in shards))
+
+    def narrowed() -> Iterator[tuple[str, str]]:
+        return _pairs(merged(NARROWED))
+
+    def ranked() -> Iterator[Decision]:
+        runs = ((decision_from_json(json.loads(line)) for line in s.lines(RANKED)) for s in shards)
+        return heapq.merge(*runs, key=sort_key)
+
+    def profiles() -> Iterator[bytes]:
+        # canonical JSON starts {"assessments": … so lines sort as their NIPs do only per shard:
+        # merge on the NIP each line's candidate section gives
+        runs = (zip(_pairs(s.lines(CANDIDATES)), s.lines(PROFILES), strict=True) for s in shards)
+        return (profile for _, profile in heapq.merge(*runs, key=lambda item: item[0][0]))
+
+    input_digest = assembly.input_digest(pack, context, _pairs(merged(CANDIDATES)), narrowed())
+    return outcome_from_streams(
+        db,
+        pack=pack,
+        context=context,
+        engine=ENGINE_VERSION,
+        input_digest=input_digest,
+        ranked=ranked(),
+        narrowed=narrowed(),
+        candidates=sum(s.evaluated + s.narrowed for s in shards),
+        write_snapshot=lambda write: assembly.write_snapshot(write, context, profiles()),
+    )

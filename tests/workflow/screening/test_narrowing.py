@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, Phase, assume, event, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 
 from bench.pool import candidate
 from rules.errors import PackInvalid
@@ -54,7 +54,7 @@ from workflow.models.registry import (
     TrainingRecord,
 )
 from workflow.screening import profiles
-from workflow.screening.narrowing import excluded, narrowing_for
+from workflow.screening.narrowing import classify, narrowing_for
 from workflow.screening.pool import screen_position
 from workflow.screening.profiles import load_profiles, registry_candidate, vacancy_context
 
@@ -230,7 +230,7 @@ def assert_each_narrowing_is_exact(database: Database, full: ScreeningResult) ->
     found = narrowable(full.pack.compiled(level), REFERENCE, full.pack.settings(level))
     with database.read() as session:
         for narrowing in found:
-            named = set(session.scalars(select(Employee.nip).where(excluded(narrowing))))
+            named = {nip for nip, _ in classify(session, [narrowing])[1]}
             index = criteria.index(narrowing.criterion)
             failing = {d.nip for d in full.decisions if d.codes[index] == 1}
             if isinstance(narrowing, NoPriorPosition):
@@ -315,10 +315,11 @@ def test_a_narrowed_pool_loads_in_chunks_of_ids_in_nip_order(
     with database.read() as session:
         context = vacancy_context(session, position_id=position_id, reference_date=REFERENCE)
         narrowing = narrowing_for(national, context)
-        whole = load_profiles(session, narrowing=narrowing)
+        kept, _ = classify(session, narrowing)
+        whole = load_profiles(session, employee_ids=kept)
         monkeypatch.setattr(profiles, "ID_CHUNK", 7)
         monkeypatch.setattr(profiles, "SQLITE_ID_CHUNK", 7)
-        chunked = load_profiles(session, narrowing=narrowing)
+        chunked = load_profiles(session, employee_ids=kept)
         everyone = load_profiles(session)
     assert chunked == whole
     assert [p.nip for p in whole] == sorted(p.nip for p in whole)
