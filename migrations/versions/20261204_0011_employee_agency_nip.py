@@ -17,7 +17,12 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     # the new index leads with tenant_id, so it serves the agency lookups the old one did
-    op.create_index("ix_employee_tenant_id_nip", "employee", ["tenant_id", "nip"])
+    op.create_index(
+        "ix_employee_tenant_id_nip",
+        "employee",
+        ["tenant_id", "nip"],
+        postgresql_include=["position_id"],
+    )
     op.drop_index("ix_employee_tenant_id", table_name="employee")
 
 

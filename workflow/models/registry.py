@@ -100,8 +100,9 @@ class Employee(Base):
         enum_check("employment_type", EmploymentType),
         enum_check("rank", Rank),
         CheckConstraint("length(nip) = 18", name="nip_length"),
-        # an agency's employees, and a screening job's shards, in (agency, NIP) order
-        Index("ix_employee_tenant_id_nip", "tenant_id", "nip"),
+        # an agency's employees, and a screening job's shards, in (agency, NIP) order; with the
+        # position (a vacancy's holder is left out) a shard plan reads the index alone
+        Index("ix_employee_tenant_id_nip", "tenant_id", "nip", postgresql_include=["position_id"]),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -79,6 +79,13 @@ class Shard:
 
         return cls(key(data["first"]), key(data["below"]), data["size"], bool(data.get("narrow")))
 
+    def agencies(self, tenant_ids: Sequence[int]) -> list[int]:
+        """Return the pool's agencies this range can hold (a short list to test rows against,
+        not the nation's 549)."""
+        low = -1 if self.first is None else self.first[0]
+        high = None if self.below is None else self.below[0]
+        return sorted(t for t in set(tenant_ids) if low <= t and (high is None or t <= high))
+
     def where(self) -> list[ColumnElement[bool]]:
         """Return the conditions keeping the employees of this range."""
         where: list[ColumnElement[bool]] = []
@@ -108,31 +115,32 @@ def plan_shards(
 ) -> list[Shard]:
     """Return the shards of a pool: its (agency, NIP) order cut every ``size`` employees.
 
-    One query: the pool numbered by a window in that order, keeping every ``size``-th key.
+    Two queries: the pool's size, and the pool numbered by a window in that order keeping
+    every ``size``-th key (on PostgreSQL both read only the (agency, NIP) index).
     """
     if size < 1:
         raise InvalidInput("the shard size must be at least 1")
     if not tenant_ids:
+        return []
+    pool = _pool(tenant_ids, exclude_position_id)
+    total = session.scalar(select(func.count()).select_from(Employee).where(*pool)) or 0
+    if total == 0:
         return []
     numbered = (
         select(
             Employee.tenant_id,
             Employee.nip,
             func.row_number().over(order_by=(Employee.tenant_id, Employee.nip)).label("n"),
-            func.count().over().label("total"),
         )
-        .where(*_pool(tenant_ids, exclude_position_id))
+        .where(*pool)
         .subquery()
     )
     cuts = session.execute(
-        select(numbered.c.tenant_id, numbered.c.nip, numbered.c.total)
-        .where((numbered.c.n - 1) % size == 0)
+        select(numbered.c.tenant_id, numbered.c.nip)
+        .where((numbered.c.n - 1) % size == 0, numbered.c.n > 1)
         .order_by(numbered.c.n)
     ).all()
-    if not cuts:
-        return []
-    total = int(cuts[0].total)
-    bounds: list[Key | None] = [None, *((int(t), str(n)) for t, n, _ in cuts[1:]), None]
+    bounds: list[Key | None] = [None, *((int(t), str(n)) for t, n in cuts), None]
     return [
         Shard(bounds[i], bounds[i + 1], min(size, total - size * i), narrow)
         for i in range(len(bounds) - 1)
@@ -163,7 +171,7 @@ def screen_shard(
         narrowing = (
             narrowing_for(pack, context) if shard.narrow and context.level in pack.levels else ()
         )
-        where = [*_pool(tenant_ids, position_id), *shard.where()]
+        where = [*_pool(shard.agencies(tenant_ids), position_id), *shard.where()]
         if narrowing:
             ids, left_out = classify(session, narrowing, where=where)
         else:
