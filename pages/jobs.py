@@ -46,9 +46,9 @@ def progress_label(job: jobs.JobView) -> str:
 
 def time_left(job: jobs.JobView) -> str:
     """About how long is left, or "" when unknown."""
-    if not job.seconds_left:
+    if (job.seconds_left or 0) < 1:
         return ""
-    return str(_("About %(seconds)s seconds left.", seconds=round(job.seconds_left)))
+    return str(_("About %(seconds)s seconds left.", seconds=round(job.seconds_left or 0)))
 
 
 @bp.route("/pekerjaan/<int:job_id>/kemajuan")
