@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import structlog
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -49,7 +49,7 @@ from workflow.jobs.screening import (
     _record_end,
     view_of,
 )
-from workflow.models import Employee, Job, JobShard
+from workflow.models import Employee, Job, JobShard, Tenant
 
 log = structlog.get_logger(__name__)
 
@@ -378,16 +378,25 @@ def get_talent_job(db: Database, *, actor: Actor, job_id: int, now: dt.datetime)
 def latest_talent_job(
     db: Database, *, actor: Actor, agency: str, now: dt.datetime
 ) -> TalentJob | None:
-    """Return the newest talent-map job mapping ``agency`` that the actor may read, if any."""
+    """Return the newest talent-map job mapping ``agency`` that the actor may read, if any.
+
+    A job of one agency is filed under it; a job of several is looked through (the newest 50).
+    """
     with db.read() as session:
+        tenant_id = session.scalar(select(Tenant.id).where(Tenant.code == agency))
+        if tenant_id is None:
+            return None
         rows = session.execute(
             select(Job.id, Job.plan)
-            .where(Job.kind == KIND_TALENT)
+            .where(
+                Job.kind == KIND_TALENT,
+                or_(Job.tenant_id == tenant_id, Job.shards_total > 1),
+            )
             .order_by(Job.id.desc())
             .limit(50)
         ).all()
     for job_id, plan in rows:
-        if any(entry.get("agency") == agency for entry in plan):
+        if any(int(entry["tenant"]) == tenant_id for entry in plan):
             try:
                 return get_talent_job(db, actor=actor, job_id=job_id, now=now)
             except NotFound:
