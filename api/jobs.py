@@ -1,4 +1,4 @@
-"""Background jobs: a screening's progress, and stopping it."""
+"""Background jobs: a screening's or a talent-map run's progress, and stopping it."""
 
 from __future__ import annotations
 
@@ -14,10 +14,14 @@ from api.state import db
 from workflow import jobs
 from workflow.models import Role
 
-blp = Blueprint("jobs", __name__, description="Background jobs: a vacancy's screening in shards")
+blp = Blueprint(
+    "jobs",
+    __name__,
+    description="Background jobs: a vacancy's screening in shards, talent-map runs by agency",
+)
 
 READERS = (Role.HR, Role.COMMITTEE, Role.AUTHORITY, Role.NATIONAL_REVIEWER, Role.AUDITOR)
-"""Whoever may read the job's vacancy."""
+"""Whoever may read the job's vacancy (a talent-map job: its agencies' talent runs)."""
 
 
 def _now() -> dt.datetime:
@@ -29,8 +33,22 @@ def _now() -> dt.datetime:
 @blp.response(200, JobRead)
 @blp.alt_response(404, response="NOT_FOUND")
 def get_job(job_id: int) -> Any:
-    """Show a job: its state, shards and candidates done, rate, estimated time left, error."""
-    return jobs.get_job(db(), actor=current_actor(), job_id=job_id, now=_now()).as_json()
+    """Show a job: its state, shards and candidates done, rate, estimated time left, error.
+
+    A talent-map job (visible to whoever reads the talent runs of every agency it maps) also
+    lists its `agencies` and the `runs` stored so far.
+    """
+    return job_json(jobs.get_job(db(), actor=current_actor(), job_id=job_id, now=_now()))
+
+
+def job_json(view: jobs.JobView) -> dict[str, Any]:
+    """Return a job as the API shows it (a talent-map job with its agencies and runs)."""
+    body = view.as_json()
+    if view.kind == jobs.KIND_TALENT:
+        found = jobs.get_talent_job(db(), actor=current_actor(), job_id=view.id, now=_now())
+        body["agencies"] = found.agencies
+        body["runs"] = [run.id for run in found.runs]
+    return body
 
 
 @blp.route("/jobs/<id:job_id>/cancel", methods=["POST"])
@@ -42,12 +60,13 @@ def get_job(job_id: int) -> Any:
 @blp.alt_response(409, response="CONFLICT")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 def cancel_job(body: dict[str, Any], job_id: int) -> Any:
-    """Stop a queued or running screening: the vacancy is cancelled with the reason.
+    """Stop a queued or running job. A screening: the vacancy is cancelled with the reason.
 
     The workflow's only way out of `screening` by a user is `cancel` (HR or the authority); a
-    caller without that role gets the recorded 403 refusal. A job already over is a 409.
+    caller without that role gets the recorded 403 refusal. A talent-map job is stopped by HR
+    or BKN (the runners); agencies not mapped yet get no run. A job already over is a 409.
     """
     view = jobs.cancel_job(
         db(), actor=current_actor(), job_id=job_id, reason=body["reason"], now=_now()
     )
-    return view.as_json()
+    return job_json(view)

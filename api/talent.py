@@ -7,9 +7,11 @@ import datetime as dt
 from dataclasses import asdict
 from typing import Any
 
+from flask import url_for
 from flask_smorest import Blueprint
 
 from api.auth import current_actor, requires
+from api.jobs import job_json
 from api.pagination import LINK_HEADER, PageQuery, page_of, page_request, paged
 from api.personal_data import recorder
 from api.requests import json_only
@@ -26,10 +28,11 @@ from api.schemas.talent import (
     TalentRunDetailRead,
     TalentRunQuery,
     TalentRunRead,
-    TalentRunsCreated,
+    TalentRunsStarted,
 )
 from api.state import db
-from workflow import talent
+from api.state import jobs as job_queue
+from workflow import jobs, talent
 from workflow.models import Role
 
 blp = Blueprint(
@@ -44,28 +47,38 @@ BKN and auditors. Committee members see candidates only inside a vacancy."""
 REPLAYERS = (Role.HR, Role.NATIONAL_REVIEWER, Role.AUDITOR)
 
 
+ACCEPTED_HEADERS = {
+    "Location": {"description": "The talent-map job's URL", "schema": {"type": "string"}}
+}
+
+
 @blp.route("/talent/runs", methods=["POST"])
 @requires(*RUNNERS)
 @json_only
 @blp.arguments(TalentRunCreate, required=False)
-@blp.response(201, TalentRunsCreated)
+@blp.response(202, TalentRunsStarted, headers=ACCEPTED_HEADERS)
 @blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 def start_run(body: dict[str, Any]) -> Any:
-    """Map every employee of the agencies on the 9-box now and store one run per agency.
+    """Map every employee of the agencies on the 9-box and store one run per agency, as a job.
 
     HR maps its own agency (the default); BKN names `agencies`. Another agency's code is a
-    404. The run's digests and counts go to each agency's ledger.
+    404. The answer is 202 with the `job` (one shard per agency) and its URL in `Location`;
+    follow it there (`runs` lists the runs stored). When jobs run in-process the job has
+    finished before the answer and `runs` holds them already. Each run's digests and counts
+    go to its agency's ledger, the job's start and end to the ledger as `job.*`.
     """
-    runs = talent.run_talent_map(
-        db(),
+    started = jobs.start_talent_job(
+        job_queue(),
         actor=current_actor(),
         agencies=body.get("agencies"),
         pack=body["pack"],
         reference_date=body.get("reference_date"),
         now=dt.datetime.now(dt.UTC),
     )
-    return {"runs": [asdict(r) for r in runs]}
+    location = url_for("jobs.get_job", job_id=started.job.id)
+    body = {"job": job_json(started.job), "runs": [asdict(r) for r in started.runs]}
+    return body, 202, {"Location": location}
 
 
 @blp.route("/talent/runs")

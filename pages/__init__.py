@@ -23,6 +23,7 @@ def init_app(app: Flask) -> None:
         admin,
         delegations,
         inbox,
+        jobs,
         ledger,
         monitoring,
         registry,

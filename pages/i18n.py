@@ -112,8 +112,8 @@ LEDGER_KINDS: dict[str, Any] = {
     "rules.publish": _l("Rule pack published"),
     "talent.map": _l("Talent map recorded"),
     "talent.development": _l("Development activity recorded"),
-    "job.started": _l("Screening job started"),
-    "job.finished": _l("Screening job ended"),
+    "job.started": _l("Background job started"),
+    "job.finished": _l("Background job ended"),
 }
 
 

@@ -17,10 +17,12 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from api.personal_data import recorder
+from api.state import jobs as job_queue
 from pages import charts
+from pages.jobs import progress_label, time_left
 from pages.web import bp, current_actor, database, now, page_request, redirect_to, signed_in
 from pages.workflow_words import Refusal, refusal_of
-from workflow import screening, talent
+from workflow import jobs, screening, talent
 from workflow.core import InvalidInput, PageRequest
 from workflow.models import Role
 
@@ -104,12 +106,30 @@ def talent_map() -> Any:
     actor = current_actor()
     agency = _agency_choice()
     runs = talent_runs(agency)
+    job = _job_context(agency)
     if not runs.items:
         return render_template(
-            "talent/map.html", run=None, agency=agency, runs=runs, form=MapForm()
+            "talent/map.html", run=None, agency=agency, runs=runs, form=MapForm(), **job
         )
     detail = talent.run_detail(database(), actor=actor, run_id=runs.items[0].id)
-    return _render_map(detail, agency, runs)
+    return _render_map(detail, agency, runs, job)
+
+
+def _job_context(agency: str | None) -> dict[str, Any]:
+    """The newest talent-map job of the agency (its bar while it runs, its error if it
+    stopped), for the template."""
+    found = (
+        jobs.latest_talent_job(database(), actor=current_actor(), agency=agency, now=now())
+        if agency
+        else None
+    )
+    if found is None:
+        return {"job": None}
+    return {
+        "job": found.job,
+        "job_label": progress_label(found.job),
+        "job_left": time_left(found.job),
+    }
 
 
 def talent_runs(agency: str | None) -> Any:
@@ -122,7 +142,9 @@ def talent_runs(agency: str | None) -> Any:
     )
 
 
-def _render_map(detail: talent.RunDetail, agency: str | None, runs: Any) -> Any:
+def _render_map(
+    detail: talent.RunDetail, agency: str | None, runs: Any, job: dict[str, Any]
+) -> Any:
     pack = screening.load_published(database(), digest=detail.run.pack_digest)
     counts = {int(k): v for k, v in detail.by_box.items() if k.isdigit()}
     grid = charts.nine_box(
@@ -141,13 +163,15 @@ def _render_map(detail: talent.RunDetail, agency: str | None, runs: Any) -> Any:
         runs=runs,
         form=MapForm(agency=detail.run.agency),
         boxes=[str(b) for b in range(9, 0, -1)] + ["unmapped"],
+        **job,
     )
 
 
 @bp.route("/talenta/petakan", methods=["POST"])
 @signed_in(*RUNNERS)
 def talent_map_now() -> Any:
-    """Map the agency now (HR: its own; BKN: the agency of the page)."""
+    """Map the agency now (HR: its own; BKN: the agency of the page), as a background job: the
+    talent page shows its progress until the map is made."""
     actor = current_actor()
     form = MapForm()
     if not form.validate_on_submit():
@@ -155,10 +179,22 @@ def talent_map_now() -> Any:
     agencies = [form.agency.data] if actor.is_national and form.agency.data else None
     if actor.is_national and not agencies:
         abort(400)
-    made = talent.run_talent_map(database(), actor=actor, agencies=agencies, now=now())
-    flash(_("The talent map is made: %(n)s employees mapped.", n=made[0].mapped))
+    started = jobs.start_talent_job(
+        job_queue(),
+        actor=actor,
+        agencies=agencies,
+        pack=talent.DEFAULT_PACK,
+        reference_date=None,
+        now=now(),
+    )
+    if started.job.state == jobs.SUCCEEDED and started.runs:
+        flash(_("The talent map is made: %(n)s employees mapped.", n=started.runs[0].mapped))
+    elif started.finished:
+        flash(_("The talent map could not be made: %(error)s", error=started.job.error or ""))
+    else:
+        flash(_("The talent map is being made. This page shows how far it got."))
     if actor.is_national:
-        return redirect_to("pages.talent", instansi=made[0].agency)
+        return redirect_to("pages.talent", instansi=agencies[0] if agencies else None)
     return redirect_to("pages.talent")
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 
 import click
 import structlog
@@ -12,7 +11,7 @@ from flask.cli import AppGroup
 
 from api.state import db, settings
 from api.state import jobs as job_queue
-from workflow import jobs, talent, vacancies
+from workflow import jobs, vacancies
 from workflow.core import Database
 from workflow.jobs import JobQueue
 
@@ -48,16 +47,12 @@ def run_screening_sweep(queue: JobQueue) -> None:
         log.info("screening_sweep_done", vacancies=done)
 
 
-def run_talent_sweep(database: Database, processes: int) -> None:
-    """Map every agency whose registry changed since its last talent-map run (a scheduled job)."""
-    mapped = talent.sweep_talent_maps(database, now=_now(), processes=processes)
-    if mapped:
-        log.info("talent_sweep_done", agencies=mapped)
-
-
-def _processes() -> int:
-    configured = settings().screening_processes
-    return configured if configured > 0 else (os.cpu_count() or 1)
+def run_talent_sweep(queue: JobQueue) -> None:
+    """Enqueue a talent-map job for every agency whose registry changed since its last run (a
+    scheduled job): the workers map them, never the scheduler."""
+    started = jobs.sweep_talent_jobs(queue, now=_now())
+    if started:
+        log.info("talent_sweep_done", agencies=started)
 
 
 @scheduler_cli.command("run")
@@ -70,7 +65,7 @@ def run() -> None:
     sweeps = (
         (run_sla_sweep, (database,), SLA_JOB_ID),
         (run_screening_sweep, (job_queue(),), SCREENING_JOB_ID),
-        (run_talent_sweep, (database, _processes()), TALENT_JOB_ID),
+        (run_talent_sweep, (job_queue(),), TALENT_JOB_ID),
     )
     for job, args, job_id in sweeps:
         scheduler.add_job(
@@ -104,7 +99,7 @@ def sweep_once(at: str | None) -> None:
         now = parsed.replace(tzinfo=dt.UTC) if parsed.tzinfo is None else parsed.astimezone(dt.UTC)
     screened = jobs.pending_jobs(job_queue(), now=now, stale_after=STALE_SCREENING)
     report = vacancies.sweep_deadlines(db(), now=now)
-    mapped = talent.sweep_talent_maps(db(), now=now, processes=_processes())
+    mapped = jobs.sweep_talent_jobs(job_queue(), now=now)
     click.echo(
         f"screened: {screened or 'none'}; reminded: {report.reminded or 'none'}; "
         f"escalated: {report.escalated or 'none'}; talent maps: {', '.join(mapped) or 'none'}"

@@ -13,8 +13,9 @@ from api.converters import MAX_ID
 from api.schemas.succession import SuccessionGroupCreate
 from api.schemas.talent import TalentRunCreate
 from api.state import db
+from api.state import jobs as job_queue
 from rules.vocab import TenantLevel
-from workflow import talent
+from workflow import jobs, talent
 from workflow.core import Actor, PageRequest
 from workflow.identity import AccessRecorder, actor_named
 
@@ -60,15 +61,15 @@ def _line(run: talent.RunSummary) -> str:
 )
 @click.option("--pack", default="bkn-national", show_default=True, help="Pack id or digest.")
 @click.option("--reference-date", default=None, metavar="YYYY-MM-DD", help="Default: today.")
-@click.option("--processes", type=click.IntRange(1, 64), default=1, show_default=True)
 def run(
     username: str,
     agencies: tuple[str, ...],
     pack: str,
     reference_date: str | None,
-    processes: int,
 ) -> None:
-    """Map every employee of the agencies on the 9-box and store one run per agency."""
+    """Map every employee of the agencies on the 9-box and store one run per agency, as a job
+    the workers run (one task per agency); prints the runs if it finished at once (JOBS_EAGER),
+    else the job to follow with `flask jobs show`."""
     fields: dict[str, object] = {"pack": pack}
     if agencies:
         fields["agencies"] = list(agencies)
@@ -77,17 +78,24 @@ def run(
     with reported():
         actor = actor_named(db(), username=username)
         body = load(TalentRunCreate, fields)
-        runs = talent.run_talent_map(
-            db(),
+        started = jobs.start_talent_job(
+            job_queue(),
             actor=actor,
             agencies=body.get("agencies"),
             pack=body["pack"],
             reference_date=body.get("reference_date"),
             now=dt.datetime.now(dt.UTC),
-            processes=processes,
         )
-    for made in runs:
+    for made in started.runs:
         click.echo(_line(made))
+    job = started.job
+    if job.active:
+        click.echo(
+            f"job {job.id} {job.state}: {job.shards_total} agencies, {job.candidates_total} "
+            f"employees; follow it with `flask jobs show {job.id}`"
+        )
+    elif job.error:
+        raise click.ClickException(f"job {job.id} {job.state}: {job.error}")
 
 
 @talent_cli.command("list")

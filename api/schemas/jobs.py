@@ -15,10 +15,13 @@ class CountRead(Schema):
 
 
 class JobRead(Schema):
-    """A background job (a vacancy's screening split into shards) and its progress."""
+    """A background job (a vacancy's screening split into shards, or a talent-map run with one
+    shard per agency) and its progress."""
 
     id = fields.Integer(required=True)
-    kind = fields.String(required=True, metadata={"example": "screening"})
+    kind = fields.String(
+        required=True, metadata={"example": "screening", "description": "screening or talent_map"}
+    )
     vacancy = fields.Integer(required=True, allow_none=True)
     round = fields.Integer(required=True, allow_none=True)
     state = fields.String(
@@ -26,7 +29,11 @@ class JobRead(Schema):
         metadata={"description": "queued, running, succeeded, failed or cancelled"},
     )
     shards = fields.Nested(CountRead, required=True)
-    candidates = fields.Nested(CountRead, required=True)
+    candidates = fields.Nested(
+        CountRead,
+        required=True,
+        metadata={"description": "Candidates screened, or employees mapped (talent_map)"},
+    )
     candidates_per_second = fields.Float(required=True, allow_none=True)
     seconds_left = fields.Float(
         required=True, allow_none=True, metadata={"description": "Estimated; null if unknown"}
@@ -43,9 +50,16 @@ class JobRead(Schema):
     created_at = fields.DateTime(required=True)
     started_at = fields.DateTime(required=True, allow_none=True)
     finished_at = fields.DateTime(required=True, allow_none=True)
+    agencies = fields.List(
+        fields.String(), metadata={"description": "talent_map only: the agencies it maps"}
+    )
+    runs = fields.List(
+        fields.Integer(),
+        metadata={"description": "talent_map only: the runs stored so far (one per agency)"},
+    )
 
 
 class JobCancel(RequestSchema):
-    """Why the screening is stopped (the vacancy is cancelled with this reason)."""
+    """Why the job is stopped (a screening's vacancy is cancelled with this reason)."""
 
     reason = text(2000, required=True, metadata={"example": "Posisi dibatalkan"})

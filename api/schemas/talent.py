@@ -9,6 +9,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from api.personal_data import PersonalDataSchema
 from api.schemas import RequestSchema
+from api.schemas.jobs import JobRead
 
 _AGENCY = fields.String(
     validate=[validate.Length(min=1, max=40), validate.Regexp(r"^[A-Za-z0-9._-]+$")],
@@ -64,9 +65,11 @@ class TalentRunRead(Schema):
     created_at = fields.DateTime(required=True)
 
 
-class TalentRunsCreated(Schema):
-    """The runs a request made, one per agency."""
+class TalentRunsStarted(Schema):
+    """The job mapping the agencies, and the runs it stored before the answer (one per agency
+    once it has finished: at once when jobs run in-process, else none yet)."""
 
+    job = fields.Nested(JobRead, required=True)
     runs = fields.List(fields.Nested(TalentRunRead), required=True)
 
 

@@ -367,7 +367,7 @@ POLICY = (
     Rule("POST", "/api/v1/talent/runs/{run_id}/replay", REPLAYERS, target=True),
     Rule("GET", "/api/v1/talent/data-quality", TALENT_READERS, listed="agency"),
     Rule("GET", "/api/v1/talent/data-quality/{code}/records", TALENT_READERS, target=True),
-    Rule("POST", "/api/v1/talent/runs", TALENT_RUNNERS, ok=201, setup=_talent_run),
+    Rule("POST", "/api/v1/talent/runs", TALENT_RUNNERS, ok=202, setup=_talent_run),
     Rule(
         "GET",
         "/api/v1/talent/key-positions/{position_id}/successors",

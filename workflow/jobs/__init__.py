@@ -1,4 +1,5 @@
-"""Background jobs on Celery: a vacancy's screening split into shards that any worker screens.
+"""Background jobs on Celery: a vacancy's screening split into shards that any worker screens,
+and talent-map runs (one task per agency).
 
 Job state lives in our database (``job``, ``job_shard``); the broker only carries ids. See
 ``docs/jobs.md`` for why Celery, how to configure a broker and how to run workers on hosts.
@@ -7,7 +8,8 @@ Everything other packages use is imported here; the modules beside it are privat
 concept (the import-linter contracts in pyproject.toml hold that).
 """
 
-from workflow.jobs.queue import QUEUE, SHARD_TASK, JobQueue, make_queue
+from workflow.jobs.access import cancel_job, get_job
+from workflow.jobs.queue import QUEUE, SHARD_TASK, TALENT_TASK, JobQueue, make_queue
 from workflow.jobs.screening import (
     ACTIVE,
     CANCELLED,
@@ -18,11 +20,9 @@ from workflow.jobs.screening import (
     JobStats,
     JobView,
     Started,
-    cancel_job,
     dispatch,
     ensure_job,
     finish_job,
-    get_job,
     job_stats,
     latest_job,
     pending_jobs,
@@ -30,30 +30,51 @@ from workflow.jobs.screening import (
     start_screening_job,
     take_action,
 )
+from workflow.jobs.talent import (
+    KIND_TALENT,
+    TalentJob,
+    TalentStarted,
+    get_talent_job,
+    job_runs,
+    latest_talent_job,
+    run_talent_shard,
+    start_talent_job,
+    sweep_talent_jobs,
+)
 
 __all__ = [
     "ACTIVE",
     "CANCELLED",
     "FAILED",
+    "KIND_TALENT",
     "QUEUE",
     "QUEUED",
     "RUNNING",
     "SHARD_TASK",
     "SUCCEEDED",
+    "TALENT_TASK",
     "JobQueue",
     "JobStats",
     "JobView",
     "Started",
+    "TalentJob",
+    "TalentStarted",
     "cancel_job",
     "dispatch",
     "ensure_job",
     "finish_job",
     "get_job",
+    "get_talent_job",
+    "job_runs",
     "job_stats",
     "latest_job",
+    "latest_talent_job",
     "make_queue",
     "pending_jobs",
     "run_shard",
+    "run_talent_shard",
     "start_screening_job",
+    "start_talent_job",
+    "sweep_talent_jobs",
     "take_action",
 ]

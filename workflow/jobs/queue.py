@@ -17,6 +17,7 @@ from celery import Celery
 from workflow.core import Database
 
 SHARD_TASK = "meritflow.screening_shard"
+TALENT_TASK = "meritflow.talent_map_shard"
 QUEUE = "meritflow"
 
 
@@ -37,9 +38,9 @@ class JobQueue:
     """Whether the jobs this queue starts narrow their shards (recorded in each job's plan, so
     every worker screens a job the way it was started, whatever its own settings)."""
 
-    def send_shards(self, job_id: int, shards: int) -> None:
+    def send_shards(self, job_id: int, shards: int, *, task_name: str = SHARD_TASK) -> None:
         """Enqueue every shard of a job (run in-process, in order, when eager)."""
-        task = self.celery.tasks[SHARD_TASK]
+        task = self.celery.tasks[task_name]
         for shard in range(shards):
             task.apply_async((job_id, shard), queue=QUEUE)
 
@@ -99,10 +100,16 @@ def make_queue(
 
 def _register(queue: JobQueue) -> None:
     from workflow.jobs.screening import run_shard  # the tasks' bodies; imported late (cycle)
+    from workflow.jobs.talent import run_talent_shard
 
     @queue.celery.task(name=SHARD_TASK, bind=True, shared=False)  # type: ignore[untyped-decorator]
     def screening_shard(self: Any, job_id: int, shard: int) -> None:
         """Screen one shard of a job; the last shard stored also finishes the screening."""
         run_shard(queue, job_id=job_id, shard=shard, worker=str(self.request.hostname or ""))
 
-    del screening_shard
+    @queue.celery.task(name=TALENT_TASK, bind=True, shared=False)  # type: ignore[untyped-decorator]
+    def talent_map_shard(self: Any, job_id: int, shard: int) -> None:
+        """Map one agency of a talent-map job and store its run once; the last finishes it."""
+        run_talent_shard(queue, job_id=job_id, shard=shard, worker=str(self.request.hostname or ""))
+
+    del screening_shard, talent_map_shard

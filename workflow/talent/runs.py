@@ -1,16 +1,18 @@
 """Talent-map runs: load an agency's employees, place them with the pure map, store the run.
 
-:func:`run_talent_map` is the use case behind ``POST /talent/runs`` and ``flask talent run``;
-:func:`sweep_talent_maps` is the scheduler's job (a run for every agency whose registry changed
-since its last run). The placement itself is :func:`rules.talent.map_talent`, a pure function
-over loaded profiles, so a background-jobs engine can shard it.
+:func:`run_talent_map` maps agencies in the calling process (tests, benches);
+:func:`sweep_talent_maps` does the scheduler's sweep in process (a run for every agency whose
+registry changed since its last run). The service itself runs both as background jobs
+(``workflow.jobs``, one task per agency) through :func:`runnable_agencies`,
+:func:`due_agencies` and :func:`map_agency`. The placement itself is
+:func:`rules.talent.map_talent`, a pure function over loaded profiles.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import gzip
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
@@ -39,6 +41,10 @@ LEDGER_KIND = ledger.LedgerKind.TALENT_MAP
 DEFAULT_PACK = "bkn-national"
 RUNNERS = frozenset({Role.HR.value, Role.NATIONAL_REVIEWER.value})
 """Who may start a run: HR for their own agency, national reviewers for any agencies."""
+READERS = frozenset(
+    {Role.HR.value, Role.AUTHORITY.value, Role.NATIONAL_REVIEWER.value, Role.AUDITOR.value}
+)
+"""Who reads runs (within the agencies they read): HR, the authority, BKN and auditors."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +83,20 @@ def summary(run: TalentRun, agency: str) -> RunSummary:
         created_by=run.created_by,
         created_at=run.created_at,
     )
+
+
+def run_summaries(db: Database, *, run_ids: Sequence[int]) -> list[RunSummary]:
+    """Return the summaries of these runs in the given order (unscoped: callers check)."""
+    if not run_ids:
+        return []
+    with db.read() as session:
+        rows = session.execute(
+            select(TalentRun, Tenant.code)
+            .join(Tenant, Tenant.id == TalentRun.tenant_id)
+            .where(TalentRun.id.in_(list(run_ids)))
+        ).all()
+        found = {run.id: summary(run, code) for run, code in rows}
+    return [found[i] for i in run_ids if i in found]
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,6 +294,32 @@ def _agencies(session: Session, actor: Actor, codes: Sequence[str] | None) -> li
     return sorted(out)
 
 
+def runnable_agencies(
+    db: Database, *, actor: Actor, agencies: Sequence[str] | None
+) -> list[tuple[int, str]]:
+    """Return (id, code) of the agencies ``actor`` asks to map (default: their own), sorted.
+
+    :raises NotFound: an agency the actor cannot read.
+    :raises Refused: the actor's roles do not allow a run.
+    :raises InvalidInput: no agency named by BKN.
+    """
+    with db.read() as session:
+        return _agencies(session, actor, agencies)
+
+
+def check_effective(pack: Pack, reference_date: dt.date) -> None:
+    """Check that ``pack`` is in effect on ``reference_date`` (before any run is started).
+
+    :raises InvalidInput: it is not.
+    """
+    try:
+        pack.check_effective(reference_date)
+    except PackNotEffective as exc:
+        raise InvalidInput(
+            exc.message, [{"field": "reference_date", "message": exc.message}]
+        ) from exc
+
+
 def run_talent_map(
     db: Database,
     *,
@@ -317,6 +363,58 @@ def run_talent_map(
     return out
 
 
+class _NotClaimed(Exception):
+    """The caller's claim refused the stored run: its transaction is rolled back."""
+
+
+Claim = Callable[[Session, RunSummary], bool]
+"""Called in the storing transaction with the stored run: False rolls the whole run back."""
+
+
+def map_agency(
+    db: Database,
+    *,
+    pack: Pack,
+    tenant_id: int,
+    reference_date: dt.date,
+    trigger: str,
+    created_by: str,
+    now: dt.datetime,
+    ledger_actor: str | None = None,
+    processes: int = 1,
+    claim: Claim | None = None,
+) -> RunSummary | None:
+    """Map one agency and store its run (read in one transaction, stored in one).
+
+    ``claim`` lets a caller store something of its own in the same transaction (a job's
+    store-once marker) and veto the run: if it returns False nothing is stored and None is
+    returned.
+
+    :raises NotFound: no such agency.
+    :raises InvalidInput: the pack is not in effect on the date, or a NIP repeats.
+    """
+    with db.read() as session:
+        loaded = load_subjects(session, tenant_id=tenant_id)
+    result = compute(pack, loaded, reference_date=reference_date, processes=processes)
+    try:
+        with db.transaction() as session:
+            run = store(
+                session,
+                loaded=loaded,
+                result=result,
+                trigger=trigger,
+                created_by=created_by,
+                now=now,
+                ledger_actor=ledger_actor,
+            )
+            made = summary(run, loaded.tenant_code)
+            if claim is not None and not claim(session, made):
+                raise _NotClaimed
+            return made
+    except _NotClaimed:
+        return None
+
+
 def _run_one(
     db: Database,
     *,
@@ -329,29 +427,26 @@ def _run_one(
     processes: int,
     ledger_actor: str | None = None,
 ) -> RunSummary:
-    with db.read() as session:
-        loaded = load_subjects(session, tenant_id=tenant_id)
-    result = compute(pack, loaded, reference_date=reference_date, processes=processes)
-    with db.transaction() as session:
-        run = store(
-            session,
-            loaded=loaded,
-            result=result,
-            trigger=trigger,
-            created_by=created_by,
-            now=now,
-            ledger_actor=ledger_actor,
-        )
-        return summary(run, loaded.tenant_code)
+    made = map_agency(
+        db,
+        pack=pack,
+        tenant_id=tenant_id,
+        reference_date=reference_date,
+        trigger=trigger,
+        created_by=created_by,
+        now=now,
+        ledger_actor=ledger_actor,
+        processes=processes,
+    )
+    assert made is not None  # no claim, so always stored
+    return made
 
 
-def sweep_talent_maps(
-    db: Database, *, now: dt.datetime, pack: str = DEFAULT_PACK, processes: int = 1
-) -> list[str]:
-    """Map every agency whose employees changed since its last run; return their codes.
+def due_agencies(db: Database) -> list[tuple[int, str]]:
+    """Return (id, code) of every agency whose employees changed since its last run.
 
-    An agency with employees and no run yet is mapped too. The newest employee change a run
-    read is stored with it (``data_as_of``), so an unchanged registry is never mapped twice.
+    An agency with employees and no run yet is due too. The newest employee change a run
+    read is stored with it (``data_as_of``), so an unchanged registry is never due twice.
     """
     with db.read() as session:
         changed = session.execute(
@@ -367,11 +462,19 @@ def sweep_talent_maps(
             )
         ):
             last[tenant_id] = as_of
-    due = [
+    return [
         (tenant_id, code)
         for tenant_id, code, as_of in changed
         if tenant_id not in last or last[tenant_id] != as_of
     ]
+
+
+def sweep_talent_maps(
+    db: Database, *, now: dt.datetime, pack: str = DEFAULT_PACK, processes: int = 1
+) -> list[str]:
+    """Map every agency whose employees changed since its last run, in this process; return
+    their codes (the service's scheduler runs the same sweep as jobs)."""
+    due = due_agencies(db)
     if not due:
         return []
     try:
