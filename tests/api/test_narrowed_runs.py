@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask.testing import FlaskClient
+from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select
 
 from bench.pool import pool
@@ -195,6 +195,23 @@ def test_a_counterfactual_replay_counts_who_left_the_registry(
     assert {c["profile"] for c in body["changes"]} <= {"snapshot", "registry"}
     assert all("nip" not in c for c in body["changes"])  # a replay names nobody
     assert _accesses(database) == []
+
+
+def test_the_cli_replay_says_how_the_run_narrowed(
+    database: Database, narrowed: Screened, runner: FlaskCliRunner
+) -> None:
+    same = runner.invoke(args=["audit", "replay", str(narrowed.vacancy_id)])
+    assert same.exit_code == 0, same.output
+    assert "REPRODUCED" in same.output
+    assert f"{len(narrowed.narrowed)} of them narrowed out (the recorded list replayed)" in (
+        same.output
+    )
+    loose = _publish_loose_pack(database)
+    other = runner.invoke(args=["audit", "replay", str(narrowed.vacancy_id), "--pack", loose])
+    assert other.exit_code == 0, other.output
+    assert f"{len(narrowed.narrowed)} narrowed out by the run:" in other.output
+    assert "evaluated from TODAY's registry" in other.output
+    assert "(today's registry)" in other.output
 
 
 # ------------------------------------------------------------------ explanation

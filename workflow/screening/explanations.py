@@ -283,6 +283,70 @@ class CandidateExplanation:
 
 
 @dataclass(frozen=True, slots=True)
+class _NarrowedList:
+    """A run's narrowed-out (NIP, criterion) list, compact: a national run leaves ~940,000 out,
+    which as Python strings would hold ~150 MB per cached run. Sorted NIPs of one width are
+    packed into one bytes string and searched by bisection; each has a criterion index."""
+
+    width: int
+    nips: bytes
+    codes: bytes
+    criteria: tuple[str, ...]
+    fallback: Mapping[str, str] | None = None
+    """A plain mapping instead, when the NIPs are not all ASCII of one width, sorted (never
+    for registry NIPs, which are 18 digits)."""
+
+    @classmethod
+    def of(cls, pairs: Sequence[Sequence[str]]) -> _NarrowedList:
+        """Return the list of a stored result's ``"narrowed"`` pairs (sorted by NIP)."""
+        nips = [str(nip) for nip, _ in pairs]
+        width = len(nips[0]) if nips else 0
+        criteria = tuple(sorted({str(c) for _, c in pairs}))
+        if (
+            not nips
+            or len(criteria) > 255
+            or any(len(n) != width or not n.isascii() for n in nips)
+            or nips != sorted(nips)
+        ):
+            return cls(0, b"", b"", (), {str(nip): str(c) for nip, c in pairs})
+        index = {c: i for i, c in enumerate(criteria)}
+        return cls(
+            width,
+            "".join(nips).encode("ascii"),
+            bytes(index[str(c)] for _, c in pairs),
+            criteria,
+        )
+
+    def get(self, nip: str) -> str | None:
+        """Return the criterion that narrowed ``nip`` out, or None."""
+        if self.fallback is not None:
+            return self.fallback.get(nip)
+        if len(nip) != self.width or not nip.isascii():
+            return None
+        wanted = nip.encode("ascii")
+        low, high = 0, len(self.codes)
+        while low < high:
+            middle = (low + high) // 2
+            start = middle * self.width
+            found = self.nips[start : start + self.width]
+            if found == wanted:
+                return self.criteria[self.codes[middle]]
+            if found < wanted:
+                low = middle + 1
+            else:
+                high = middle
+        return None
+
+
+class _NarrowedOutError(Exception):
+    """Raised while rendering: the NIP is one the run narrowed out (explained apart, uncached)."""
+
+    def __init__(self, criterion: str) -> None:
+        super().__init__(criterion)
+        self.criterion = criterion
+
+
+@dataclass(frozen=True, slots=True)
 class _ParsedRun:
     context: VacancyContext
     profiles: Mapping[str, Any]
@@ -290,8 +354,8 @@ class _ParsedRun:
     ranking: Sequence[Mapping[str, Any]]
     position: Mapping[str, int]
     """NIP → index in the ranking (0 = ranked first)."""
-    narrowed: Mapping[str, str] = field(default_factory=dict)
-    """NIP → the criterion that narrowed them out (empty unless the run was narrowed)."""
+    narrowed: _NarrowedList | None = None
+    """Who the run narrowed out, and by which criterion (None unless the run was narrowed)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -351,7 +415,7 @@ def _parse_run(db: Database, run: RunView) -> _ParsedRun:
             profiles={p["nip"]: p for p in snapshot["profiles"]},
             ranking=ranking,
             position={row["nip"]: i for i, row in enumerate(ranking)},
-            narrowed={str(nip): str(c) for nip, c in recorded.get("narrowed", ())},
+            narrowed=_NarrowedList.of(recorded["narrowed"]) if recorded.get("narrowed") else None,
         )
 
     return _runs.get_or_make((run.id, run.result_digest), make)
@@ -380,13 +444,13 @@ def screening_explanation(
         a candidate of it (or is no longer in the registry).
     """
     run = _latest_run(db, recorder.actor, vacancy_id, round)
-    parsed = _parse_run(db, run)
-    if nip not in parsed.position and nip in parsed.narrowed:
+    try:
+        rendered = _explanations.get_or_make(
+            (run.id, run.result_digest, nip, lang), lambda: _render(db, run, nip, lang)
+        )
+    except _NarrowedOutError as narrowed:  # nothing cached: it reads today's registry
         day = today or dt.datetime.now(dt.UTC).date()
-        return _narrowed_explanation(db, recorder, run, parsed, nip, lang, day)
-    rendered = _explanations.get_or_make(
-        (run.id, run.result_digest, nip, lang), lambda: _render(db, run, nip, lang)
-    )
+        return _narrowed_explanation(db, recorder, run, nip, narrowed.criterion, lang, day)
     wanted = [nip, *(n.nip for n in rendered.neighbours)]
     with db.read() as session:
         found = {
@@ -417,14 +481,15 @@ def _narrowed_explanation(
     db: Database,
     recorder: AccessRecorder,
     run: RunView,
-    parsed: _ParsedRun,
     nip: str,
+    criterion: str,
     lang: Lang,
     today: dt.date,
 ) -> CandidateExplanation:
-    """Explain a candidate the run narrowed out: today's registry profile, evaluated now by the
-    engine with the pinned pack and the run's vacancy context; not ranked (ineligible)."""
-    criterion = parsed.narrowed[nip]
+    """Explain a candidate the run narrowed out by ``criterion``: today's registry profile,
+    evaluated now by the engine with the pinned pack and the run's vacancy context; not ranked
+    (ineligible)."""
+    parsed = _parse_run(db, run)
     with db.read() as session:
         employee = session.scalar(select(Employee).where(Employee.nip == nip))
         if employee is None:
@@ -484,6 +549,9 @@ def _narrowed_explanation(
 def _render(db: Database, run: RunView, nip: str, lang: Lang) -> _Rendered:
     parsed = _parse_run(db, run)
     index = parsed.position.get(nip)
+    criterion = parsed.narrowed.get(nip) if index is None and parsed.narrowed else None
+    if criterion is not None:
+        raise _NarrowedOutError(criterion)
     if index is None or nip not in parsed.profiles:
         raise NotFound(
             f"{nip} was not a candidate of vacancy {run.vacancy_id} in round {run.round}"
