@@ -59,12 +59,16 @@ class Settings:
     ``amqp://…``."""
     jobs_eager: bool = False
     """Run jobs in the requesting process (tests, one-process tools): no broker, no workers."""
-    jobs_shard_size: int = 5000
+    jobs_shard_size: int = 20000
     """Candidates per screening shard (a worker's memory is bounded by one shard)."""
     screening_narrowing: bool = False
-    """Screening jobs narrow each shard in the database (only plausible candidates are loaded;
-    the narrowed-out are ineligible by the criterion that excluded them). Off by default: a
-    stored run's explanation page reads its saved input, which then lacks the narrowed-out."""
+    """Narrow EVERY screening in the database, whatever its pool's size (only plausible
+    candidates are loaded; the narrowed-out are ineligible by the criterion that excluded them,
+    and their explanation is rendered on demand from the registry)."""
+    screening_narrowing_min_pool: int = 50_000
+    """Screenings of pools at least this large are narrowed (jobs and the inline path); smaller
+    pools are screened whole, so their stored runs and digests stay as before. 0: only
+    ``screening_narrowing`` narrows (``workflow.screening.should_narrow``)."""
     auth_failure_limit: int = 10
     auth_failure_window_seconds: int = 60
     idempotency_retention_hours: int = 48
@@ -116,6 +120,8 @@ class Settings:
             problems.append("MAX_CONCURRENT_REQUESTS must be at least 1")
         if self.admission_wait_ms < 0 or self.db_pool_timeout_seconds <= 0:
             problems.append("ADMISSION_WAIT_MS must be >= 0 and DB_POOL_TIMEOUT_SECONDS > 0")
+        if self.screening_narrowing_min_pool < 0:
+            problems.append("SCREENING_NARROWING_MIN_POOL must be 0 (off) or positive")
         if self.jobs_shard_size < 1:
             problems.append("JOBS_SHARD_SIZE must be at least 1")
         if self.max_request_bytes <= 0:
@@ -162,8 +168,9 @@ class Settings:
                 scheduler_interval_seconds=env.int("SCHEDULER_INTERVAL_SECONDS", 60),
                 jobs_broker_url=env.str("JOBS_BROKER_URL", ""),
                 jobs_eager=env.bool("JOBS_EAGER", False),
-                jobs_shard_size=env.int("JOBS_SHARD_SIZE", 5000),
+                jobs_shard_size=env.int("JOBS_SHARD_SIZE", 20000),
                 screening_narrowing=env.bool("SCREENING_NARROWING", False),
+                screening_narrowing_min_pool=env.int("SCREENING_NARROWING_MIN_POOL", 50_000),
                 auth_failure_limit=env.int("AUTH_FAILURE_LIMIT", 10),
                 auth_failure_window_seconds=env.int("AUTH_FAILURE_WINDOW_SECONDS", 60),
                 idempotency_retention_hours=env.int("IDEMPOTENCY_RETENTION_HOURS", 48),

@@ -142,18 +142,27 @@ def replay_command(
             f"  {report.candidates} candidates, pack {report.replay_pack[:16]}…, "
             f"engine {report.replay_engine}"
         )
+        if report.narrowed:
+            click.echo(f"  {report.narrowed} of them narrowed out (the recorded list replayed)")
     else:
         click.echo(
             f"vacancy {vacancy_id} round {report.round} under pack "
             f"{report.replay_pack[:16]}… instead of {report.recorded_pack[:16]}…:"
         )
+        if report.narrowed:
+            click.echo(
+                f"  {report.narrowed} narrowed out by the run: {report.renarrowed} narrowed out "
+                f"again, {report.from_registry} evaluated from TODAY's registry, "
+                f"{report.not_in_registry} no longer in the registry"
+            )
         if not report.changes:
             click.echo("  nobody gains, loses or moves")
         for change in report.changes:
+            today = " (today's registry)" if change.profile == "registry" else ""
             click.echo(
                 f"  {change.effect:<9} {change.nip}  {change.status_before} -> "
                 f"{change.status_after}, rank {change.rank_before or '-'} -> "
-                f"{change.rank_after or '-'}"
+                f"{change.rank_after or '-'}{today}"
             )
     if not report.counterfactual and not report.reproduced:
         raise click.exceptions.Exit(1)

@@ -28,7 +28,7 @@ from api.schemas.vacancies import (
     VacancyQuery,
     VacancyRead,
 )
-from api.state import db
+from api.state import db, settings
 from api.vacancies import known_action
 from rules.vocab import TenantLevel
 from workflow import vacancies
@@ -211,6 +211,7 @@ def act_command(
             payload=payload,
             on_behalf_of=principal,
             now=_now(),
+            narrowing=settings(),
         )
     _show(outcome)
 

@@ -252,6 +252,34 @@ class NeighbourRead(PersonalDataSchema):
     text = fields.String(required=True, metadata={"example": "ranked ahead of #3 on 9-box number"})
 
 
+class NarrowedOutRead(Schema):
+    """How the screening left a narrowed-out candidate out (the explanation beside it is
+    rendered today, from today's registry)."""
+
+    criterion = fields.String(required=True, metadata={"example": "rank.min"})
+    message = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        required=True,
+        metadata={"description": "The criterion's message, `id` and `en`"},
+    )
+    decided = fields.String(
+        required=True,
+        validate=validate.OneOf(["ineligible"]),
+        metadata={"description": "The run's decision (narrowed-out candidates are not ranked)"},
+    )
+    profile = fields.String(
+        required=True,
+        validate=validate.OneOf(["registry"]),
+        metadata={"description": "The profile explained is today's registry, not the snapshot"},
+    )
+    read_on = fields.Date(required=True)
+    still_fails = fields.Boolean(
+        required=True,
+        metadata={"description": "false: today's profile no longer fails the criterion"},
+    )
+
+
 class CandidateExplanationRead(PersonalDataSchema):
     """One candidate's explanation (personal data: a registry employee's read is logged; a
     profile the caller sent is nobody's registry data)."""
@@ -271,6 +299,16 @@ class CandidateExplanationRead(PersonalDataSchema):
     explanation = fields.Nested(ExplanationDocumentRead, required=True)
     text = fields.String(required=True, metadata={"description": "Readable, in `lang`"})
     neighbours = fields.List(fields.Nested(NeighbourRead), required=True)
+    warnings = fields.List(fields.String(), required=True)
+    narrowed = fields.Nested(
+        NarrowedOutRead,
+        allow_none=True,
+        required=True,
+        metadata={
+            "description": "Set when the screening narrowed the candidate out: `source` is then "
+            "`registry` (today's profile, evaluated now by the engine with the pinned pack)"
+        },
+    )
 
     @pre_dump
     def _require_recorded(self, obj: Any, **kwargs: Any) -> Any:
@@ -304,6 +342,14 @@ class ChangeRead(Schema):
     status_after = fields.String(required=True)
     rank_before = fields.Integer(allow_none=True, required=True)
     rank_after = fields.Integer(allow_none=True, required=True)
+    profile = fields.String(
+        required=True,
+        validate=validate.OneOf(["snapshot", "registry"]),
+        metadata={
+            "description": "registry: narrowed out by the recorded run, replayed from today's "
+            "registry (no profile of theirs was stored)"
+        },
+    )
 
 
 class ReplayRead(Schema):
@@ -325,6 +371,21 @@ class ReplayRead(Schema):
     replayed_result_digest = fields.String(required=True)
     candidates = fields.Integer(required=True)
     changes = fields.List(fields.Nested(ChangeRead), required=True)
+    narrowed = fields.Integer(
+        required=True, metadata={"description": "Candidates the recorded run narrowed out"}
+    )
+    renarrowed = fields.Integer(
+        required=True,
+        metadata={"description": "Of those, left out again by the other pack's narrowing"},
+    )
+    from_registry = fields.Integer(
+        required=True,
+        metadata={"description": "Of those, evaluated under the other pack from today's registry"},
+    )
+    not_in_registry = fields.Integer(
+        required=True,
+        metadata={"description": "Of those, no longer in the registry: not replayed"},
+    )
 
 
 # ------------------------------------------------------------------ rule packs

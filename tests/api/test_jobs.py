@@ -416,3 +416,50 @@ def test_shards_cut_the_agencies_nip_order_into_disjoint_ranges_covering_the_poo
         assert len({tenant for _, tenant in members[0]}) == 2  # two agencies, one shard
     if size == 7:
         assert sum(1 for m in members if {t for _, t in m} == {tenants[0]}) >= 2
+
+
+@pytest.mark.parametrize(("least", "narrows"), [(10, True), (100_000, False), (0, False)])
+def test_a_job_narrows_when_its_pool_reaches_the_threshold(
+    database: Database, world: World, least: int, narrows: bool
+) -> None:
+    """SCREENING_NARROWING_MIN_POOL: the queue decides from the planned pool's size and writes
+    the decision into every shard of the plan; below it the job's digests are the whole pool's
+    (what a job stored before narrowing existed), at or above it the narrowed screening's."""
+    _add_pool(database, world)
+    vacancy_id, version = _submitted(database, world, f"threshold-{least}")
+    with database.read() as session:
+        vacancy = session.get(Vacancy, vacancy_id)
+        assert vacancy is not None
+        position_id, tenants = vacancy.position_id, list(vacancy.candidate_tenant_ids)
+    size = _pool_size(database, world, vacancy_id)
+    assert size >= 10
+    expected = screening.evaluate_pool(
+        database,
+        pack_digest=world.pack_digest,
+        position_id=position_id,
+        reference_date=dt.date(2026, 3, 1),
+        tenant_ids=tenants,
+        narrow=narrows,
+    )
+    queue = jobs.make_queue(
+        database, broker_url="memory://", eager=True, shard_size=20, narrow_min_pool=least
+    )
+    assert queue.narrows(size) is narrows
+    started = jobs.start_screening_job(
+        queue,
+        actor=_system(world),
+        vacancy_id=vacancy_id,
+        expected_version=version,
+        idempotency_key=f"threshold-{least}-screen",
+        now=NOW,
+    )
+    assert started.job is not None
+    assert started.job.state == jobs.SUCCEEDED
+    assert started.job.shards_total > 1
+    with database.read() as session:
+        plan = session.scalar(select(Job.plan).where(Job.id == started.job.id))
+    assert plan is not None
+    assert [bool(shard.get("narrow")) for shard in plan] == [narrows] * len(plan)
+    run = _run(database, vacancy_id)
+    assert run.result_digest == expected.result_digest == started.job.result_digest
+    assert run.input_digest == expected.input_digest

@@ -361,9 +361,18 @@ def test_a_counterfactual_replay_under_the_overlay(
     assert {c["employee_id"] for c in losers} <= set(ids.values())
     assert all(
         set(c)
-        == {"employee_id", "effect", "status_before", "status_after", "rank_before", "rank_after"}
+        == {
+            "employee_id",
+            "effect",
+            "status_before",
+            "status_after",
+            "rank_before",
+            "rank_after",
+            "profile",
+        }
         for c in report["changes"]
     )
+    assert {c["profile"] for c in report["changes"]} == {"snapshot"}  # an unnarrowed run
     by_digest = api.post(
         f"/api/v1/vacancies/{screened.vacancy_id}/replay",
         json={"pack": overlay.digest},

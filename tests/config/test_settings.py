@@ -121,7 +121,7 @@ def test_no_secret_is_kept_in_the_repository() -> None:
 
 
 def test_screening_narrowing_is_off_unless_set(env: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """Jobs screen unnarrowed by default (a stored run's explanations read its saved input);
+    """Narrowing every pool is off by default (only large pools are narrowed: below);
     SCREENING_NARROWING=1 reaches the job queue, whose jobs then narrow every shard."""
     from api import create_app
     from api.state import jobs
@@ -135,3 +135,32 @@ def test_screening_narrowing_is_off_unless_set(env: pytest.MonkeyPatch, tmp_path
     app = create_app(settings)
     with app.app_context():
         assert jobs().narrow is True
+
+
+def test_large_pools_are_narrowed_by_default(env: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """SCREENING_NARROWING_MIN_POOL (default 50,000) reaches the job queue; 0 turns the size
+    rule off; a negative value is refused at start."""
+    from api import create_app
+    from api.state import jobs
+    from workflow.screening import should_narrow
+
+    env.delenv("SCREENING_NARROWING", raising=False)
+    env.delenv("SCREENING_NARROWING_MIN_POOL", raising=False)
+    default = Settings.from_env()
+    assert default.screening_narrowing_min_pool == 50_000
+    assert should_narrow(50_000, default)
+    assert not should_narrow(49_999, default)
+    env.setenv("SCREENING_NARROWING_MIN_POOL", "1200")
+    env.setenv("INSTANCE_PATH", str(tmp_path))
+    settings = Settings.from_env()
+    app = create_app(settings)
+    with app.app_context():
+        queue = jobs()
+        assert (queue.narrow, queue.narrow_min_pool) == (False, 1200)
+        assert queue.narrows(1200)
+        assert not queue.narrows(1199)
+    env.setenv("SCREENING_NARROWING_MIN_POOL", "0")
+    assert not should_narrow(10**7, Settings.from_env())
+    env.setenv("SCREENING_NARROWING_MIN_POOL", "-1")
+    with pytest.raises(ConfigurationError, match="SCREENING_NARROWING_MIN_POOL"):
+        Settings.from_env()

@@ -7,7 +7,7 @@ import datetime as dt
 import gzip
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
@@ -21,6 +21,7 @@ from workflow.core.actors import system_actor
 from workflow.core.db import Database
 from workflow.identity.accounts import actor_by_username
 from workflow.models import RulePack, ScreeningRun, Vacancy
+from workflow.screening import DEFAULT_NARROWING, NarrowingSettings
 
 
 @dataclass(frozen=True)
@@ -30,8 +31,10 @@ class Screened:
     vacancy_id: int
     state: str
     ranking: list[dict[str, Any]]
-    """The stored result's ranking: every candidate, in rank order."""
+    """The stored result's ranking: every evaluated candidate, in rank order."""
     snapshot: dict[str, Any]
+    narrowed: list[tuple[str, str]] = field(default_factory=list)
+    """(NIP, criterion) of the candidates a narrowed screening left out (empty otherwise)."""
 
     def nips(self, status: str) -> list[str]:
         """Return the NIPs of the candidates with ``status``, in rank order."""
@@ -65,9 +68,11 @@ def screen_province_vacancy(
     *,
     profiles: Sequence[CandidateProfile] = (),
     position_code: str | None = None,
+    narrowing: NarrowingSettings = DEFAULT_NARROWING,
 ) -> Screened:
     """Add ``profiles`` to the province, open a new vacancy for its administrator position,
-    submit it as its HR officer and screen it as the system; return what was stored."""
+    submit it as its HR officer and screen it as the system (narrowed as ``narrowing`` says);
+    return what was stored."""
     if profiles:
         with database.transaction() as session:
             for profile in profiles:
@@ -102,6 +107,7 @@ def screen_province_vacancy(
         expected_version=int(submitted.vacancy["version"]),
         idempotency_key="screened-screen",
         now=NOW,
+        narrowing=narrowing,
     )
     with database.read() as session:
         run = session.scalars(
@@ -112,4 +118,5 @@ def screen_province_vacancy(
         result = json.loads(gzip.decompress(run.result))
         snapshot = json.loads(gzip.decompress(run.snapshot))
     assert outcome.vacancy["state"] == vacancy.state
-    return Screened(vacancy_id, vacancy.state, result["ranking"], snapshot)
+    narrowed = [(str(nip), str(criterion)) for nip, criterion in result.get("narrowed", ())]
+    return Screened(vacancy_id, vacancy.state, result["ranking"], snapshot, narrowed)

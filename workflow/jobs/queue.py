@@ -15,6 +15,7 @@ from typing import Any
 from celery import Celery
 
 from workflow.core import Database
+from workflow.screening import NARROWING_MIN_POOL, NarrowingPolicy, should_narrow
 
 SHARD_TASK = "meritflow.screening_shard"
 TALENT_TASK = "meritflow.talent_map_shard"
@@ -35,8 +36,16 @@ class JobQueue:
     eager: bool
     now: Callable[[], dt.datetime] = field(default=_utcnow)
     narrow: bool = False
-    """Whether the jobs this queue starts narrow their shards (recorded in each job's plan, so
-    every worker screens a job the way it was started, whatever its own settings)."""
+    """Whether the jobs this queue starts narrow their shards whatever the pool's size
+    (``SCREENING_NARROWING``; recorded in each job's plan, so every worker screens a job the
+    way it was started, whatever its own settings)."""
+    narrow_min_pool: int = NARROWING_MIN_POOL
+    """Jobs of pools at least this large narrow their shards (``SCREENING_NARROWING_MIN_POOL``;
+    0: only ``narrow``)."""
+
+    def narrows(self, pool_size: int) -> bool:
+        """Return whether a job of ``pool_size`` candidates is narrowed (:func:`should_narrow`)."""
+        return should_narrow(pool_size, NarrowingPolicy(self.narrow, self.narrow_min_pool))
 
     def send_shards(self, job_id: int, shards: int, *, task_name: str = SHARD_TASK) -> None:
         """Enqueue every shard of a job (run in-process, in order, when eager)."""
@@ -75,9 +84,12 @@ def make_queue(
     shard_size: int,
     now: Callable[[], dt.datetime] | None = None,
     narrow: bool = False,
+    narrow_min_pool: int = NARROWING_MIN_POOL,
 ) -> JobQueue:
     """Return a job queue on ``broker_url`` (tasks run in-process when ``eager``); ``narrow``:
-    the screenings it starts narrow each shard in the database (``SCREENING_NARROWING``)."""
+    the screenings it starts narrow each shard in the database (``SCREENING_NARROWING``), as do
+    those of pools of at least ``narrow_min_pool`` candidates (``SCREENING_NARROWING_MIN_POOL``,
+    0: off)."""
     celery = Celery("meritflow", broker=broker_url, set_as_current=False)
     celery.conf.update(
         task_always_eager=eager,
@@ -93,7 +105,7 @@ def make_queue(
         worker_hijack_root_logger=False,
         broker_transport_options=_transport_options(broker_url),
     )
-    queue = JobQueue(celery, db, shard_size, eager, now or _utcnow, narrow)
+    queue = JobQueue(celery, db, shard_size, eager, now or _utcnow, narrow, narrow_min_pool)
     _register(queue)
     return queue
 

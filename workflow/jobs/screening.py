@@ -203,8 +203,9 @@ def ensure_job(
             tenant_ids=list(vacancy.candidate_tenant_ids),
             exclude_position_id=vacancy.position_id,
             size=queue.shard_size,
-            narrow=queue.narrow,
         )
+        if queue.narrows(sum(s.size for s in plan)):  # large pools: every shard narrowed
+            plan = [replace(s, narrow=True) for s in plan]
         job = Job(
             kind=KIND_SCREENING,
             tenant_id=vacancy.tenant_id,

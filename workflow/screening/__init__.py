@@ -14,6 +14,13 @@ from workflow.screening.explanations import (
     shortlist,
     what_if,
 )
+from workflow.screening.narrowing import (
+    DEFAULT_NARROWING,
+    NARROWING_MIN_POOL,
+    NarrowingPolicy,
+    NarrowingSettings,
+    should_narrow,
+)
 from workflow.screening.pool import screen_position
 from workflow.screening.profiles import (
     LoadedProfile,
@@ -43,9 +50,13 @@ from workflow.screening.shards import (
 )
 
 __all__ = [
+    "DEFAULT_NARROWING",
+    "NARROWING_MIN_POOL",
     "SHARD_SIZE",
     "CandidateExplanation",
     "LoadedProfile",
+    "NarrowingPolicy",
+    "NarrowingSettings",
     "ScreeningOutcome",
     "Shard",
     "ShortlistRow",
@@ -71,6 +82,7 @@ __all__ = [
     "screening_explanation",
     "shard_size",
     "shortlist",
+    "should_narrow",
     "store_run",
     "vacancy_context",
     "what_if",

@@ -10,6 +10,12 @@ today's registry would give. Decompressing and parsing a snapshot is the costly 
 runs and rendered explanations are kept in small per-process LRU caches. A run is immutable and
 its result digest covers the pack, the vacancy, every profile and every decision, so the caches
 are keyed by run id and result digest and can never serve a stale entry.
+
+A candidate the run NARROWED OUT (the database left them out as ineligible by a hard criterion;
+no profile of theirs is in the snapshot) is explained on demand instead: their profile is read
+from the registry as it is today (recorded in the access log like any other), evaluated by the
+engine with the pinned pack and the run's vacancy context, and marked as narrowed out by that
+criterion (:class:`NarrowedOut`). It depends on today's registry, so it is never cached.
 """
 
 from __future__ import annotations
@@ -237,6 +243,25 @@ def shortlist(
 
 
 @dataclass(frozen=True, slots=True)
+class NarrowedOut:
+    """How a narrowed-out candidate was decided, beside the explanation rendered today."""
+
+    criterion: str
+    """The hard criterion whose indexed narrowing left them out of the screening."""
+    message: Mapping[str, str]
+    """That criterion's message, ``{"id": …, "en": …}``."""
+    decided: str
+    """The run's decision: always ``ineligible`` (they were never ranked)."""
+    profile: Literal["registry"]
+    """The explained profile is today's registry, not the run's snapshot (none was stored)."""
+    read_on: dt.date
+    """When today's profile was read."""
+    still_fails: bool
+    """Whether today's profile still fails ``criterion`` (False: the registry has changed
+    since the screening; the explanation then differs from what was decided)."""
+
+
+@dataclass(frozen=True, slots=True)
 class CandidateExplanation:
     """One candidate's explanation, with where it comes from (personal data: recorded)."""
 
@@ -253,6 +278,72 @@ class CandidateExplanation:
     screening: RunView | None = None
     neighbours: Sequence[Neighbour] = field(default_factory=tuple)
     warnings: Sequence[str] = field(default_factory=tuple)
+    narrowed: NarrowedOut | None = None
+    """Set when the run narrowed this candidate out: how, and that the profile is today's."""
+
+
+@dataclass(frozen=True, slots=True)
+class _NarrowedList:
+    """A run's narrowed-out (NIP, criterion) list, compact: a national run leaves ~940,000 out,
+    which as Python strings would hold ~150 MB per cached run. Sorted NIPs of one width are
+    packed into one bytes string and searched by bisection; each has a criterion index."""
+
+    width: int
+    nips: bytes
+    codes: bytes
+    criteria: tuple[str, ...]
+    fallback: Mapping[str, str] | None = None
+    """A plain mapping instead, when the NIPs are not all ASCII of one width, sorted (never
+    for registry NIPs, which are 18 digits)."""
+
+    @classmethod
+    def of(cls, pairs: Sequence[Sequence[str]]) -> _NarrowedList:
+        """Return the list of a stored result's ``"narrowed"`` pairs (sorted by NIP)."""
+        nips = [str(nip) for nip, _ in pairs]
+        width = len(nips[0]) if nips else 0
+        criteria = tuple(sorted({str(c) for _, c in pairs}))
+        if (
+            not nips
+            or len(criteria) > 255
+            or any(len(n) != width or not n.isascii() for n in nips)
+            or nips != sorted(nips)
+        ):
+            return cls(0, b"", b"", (), {str(nip): str(c) for nip, c in pairs})
+        index = {c: i for i, c in enumerate(criteria)}
+        return cls(
+            width,
+            "".join(nips).encode("ascii"),
+            bytes(index[str(c)] for _, c in pairs),
+            criteria,
+        )
+
+    def get(self, nip: str) -> str | None:
+        """Return the criterion that narrowed ``nip`` out, or None."""
+        if self.fallback is not None:
+            return self.fallback.get(nip)
+        if len(nip) != self.width or not nip.isascii():
+            return None
+        wanted = nip.encode("ascii")
+        low, high = 0, len(self.codes)
+        while low < high:
+            middle = (low + high) // 2
+            start = middle * self.width
+            found = self.nips[start : start + self.width]
+            if found == wanted:
+                return self.criteria[self.codes[middle]]
+            if found < wanted:
+                low = middle + 1
+            else:
+                high = middle
+        return None
+
+
+class _NarrowedOutError(Exception):
+    """Raised while rendering: the NIP is one the run narrowed out (explained apart, uncached)."""
+
+    def __init__(self, criterion: str) -> None:
+        super().__init__(criterion)
+        self.criterion = criterion
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,6 +354,8 @@ class _ParsedRun:
     ranking: Sequence[Mapping[str, Any]]
     position: Mapping[str, int]
     """NIP → index in the ranking (0 = ranked first)."""
+    narrowed: _NarrowedList | None = None
+    """Who the run narrowed out, and by which criterion (None unless the run was narrowed)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -322,6 +415,7 @@ def _parse_run(db: Database, run: RunView) -> _ParsedRun:
             profiles={p["nip"]: p for p in snapshot["profiles"]},
             ranking=ranking,
             position={row["nip"]: i for i, row in enumerate(ranking)},
+            narrowed=_NarrowedList.of(recorded["narrowed"]) if recorded.get("narrowed") else None,
         )
 
     return _runs.get_or_make((run.id, run.result_digest), make)
@@ -335,19 +429,28 @@ def screening_explanation(
     nip: str,
     lang: Lang = "en",
     round: int | None = None,
+    today: dt.date | None = None,
 ) -> CandidateExplanation:
     """Explain one candidate of a vacancy's stored screening (the latest, or ``round``'s).
 
+    ``today`` dates a narrowed-out candidate's registry read (default: the UTC date now).
+
     The candidate and the neighbours the ranking compares them with are recorded in the access
-    log. Ineligible candidates are explained too: the snapshot holds the whole pool.
+    log. Ineligible candidates are explained too: the snapshot holds every evaluated candidate,
+    and a candidate the run narrowed out is explained from today's registry
+    (:func:`_narrowed_explanation`).
 
     :raises NotFound: no such vacancy visible to the actor, no screening, or ``nip`` was not
         a candidate of it (or is no longer in the registry).
     """
     run = _latest_run(db, recorder.actor, vacancy_id, round)
-    rendered = _explanations.get_or_make(
-        (run.id, run.result_digest, nip, lang), lambda: _render(db, run, nip, lang)
-    )
+    try:
+        rendered = _explanations.get_or_make(
+            (run.id, run.result_digest, nip, lang), lambda: _render(db, run, nip, lang)
+        )
+    except _NarrowedOutError as narrowed:  # nothing cached: it reads today's registry
+        day = today or dt.datetime.now(dt.UTC).date()
+        return _narrowed_explanation(db, recorder, run, nip, narrowed.criterion, lang, day)
     wanted = [nip, *(n.nip for n in rendered.neighbours)]
     with db.read() as session:
         found = {
@@ -374,9 +477,81 @@ def screening_explanation(
     )
 
 
+def _narrowed_explanation(
+    db: Database,
+    recorder: AccessRecorder,
+    run: RunView,
+    nip: str,
+    criterion: str,
+    lang: Lang,
+    today: dt.date,
+) -> CandidateExplanation:
+    """Explain a candidate the run narrowed out by ``criterion``: today's registry profile,
+    evaluated now by the engine with the pinned pack and the run's vacancy context; not ranked
+    (ineligible)."""
+    parsed = _parse_run(db, run)
+    with db.read() as session:
+        employee = session.scalar(select(Employee).where(Employee.nip == nip))
+        if employee is None:
+            raise NotFound(f"employee {nip} is no longer in the registry")
+        profile = load_profile(session, nip=nip)
+    pack = published_pack(db, run.pack_digest)
+    result = explain(pack, parsed.context, profile, evaluator="engine", pool_size=run.candidates)
+    data = result.to_dict()
+    data["succession"]["shortlisted"] = False  # the run left them out: never on its shortlist
+    outcome = next((c for c in result.criteria if c.id == criterion), None)
+    still_fails = outcome is not None and outcome.outcome == "fail"
+    message = (
+        outcome.message.to_data() if outcome is not None else {"id": criterion, "en": criterion}
+    )
+    warnings = [
+        (
+            f"Narrowed out by {criterion} in round {run.round}: ineligible, not ranked. The "
+            f"profile shown is today's registry ({today.isoformat()}), not the screening's input."
+        )
+        if lang == "en"
+        else (
+            f"Tersaring oleh {criterion} pada putaran {run.round}: tidak memenuhi syarat, tidak "
+            f"diperingkat. Profil yang ditampilkan adalah data registri hari ini "
+            f"({today.isoformat()}), bukan masukan penyaringan."
+        )
+    ]
+    if not still_fails:
+        warnings.append(
+            f"Today's profile no longer fails {criterion}: the registry changed after the "
+            "screening, which decided on the data of its day."
+            if lang == "en"
+            else f"Profil hari ini tidak lagi gagal pada {criterion}: registri berubah setelah "
+            "penyaringan, yang memutus dengan data pada harinya."
+        )
+    recorder.record(db, [employee])
+    return CandidateExplanation(
+        employee_id=employee.id,
+        nip=employee.nip,
+        name=employee.name,
+        source="registry",
+        explanation=data,
+        text="\n".join([*warnings, "", result.render_text(lang)]),
+        lang=lang,
+        screening=run,
+        warnings=tuple(warnings),
+        narrowed=NarrowedOut(
+            criterion=criterion,
+            message=message,
+            decided="ineligible",
+            profile="registry",
+            read_on=today,
+            still_fails=still_fails,
+        ),
+    )
+
+
 def _render(db: Database, run: RunView, nip: str, lang: Lang) -> _Rendered:
     parsed = _parse_run(db, run)
     index = parsed.position.get(nip)
+    criterion = parsed.narrowed.get(nip) if index is None and parsed.narrowed else None
+    if criterion is not None:
+        raise _NarrowedOutError(criterion)
     if index is None or nip not in parsed.profiles:
         raise NotFound(
             f"{nip} was not a candidate of vacancy {run.vacancy_id} in round {run.round}"

@@ -18,9 +18,24 @@ few a column does not exclude: nine in ten of a JPT pool fail on rank or age alo
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, literal, not_, or_, select
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    String,
+    and_,
+    any_,
+    bindparam,
+    case,
+    exists,
+    func,
+    literal,
+    not_,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from rules.narrowing import (
@@ -44,6 +59,49 @@ from workflow.models.registry import (
     PositionHistory,
 )
 from workflow.screening.profiles import ID_CHUNK, SQLITE_ID_CHUNK, employee_among
+
+NARROWING_MIN_POOL = 50_000
+"""Pools at least this large are narrowed by default (``SCREENING_NARROWING_MIN_POOL``)."""
+
+
+class NarrowingSettings(Protocol):
+    """When a screening narrows: :class:`config.Settings` has both, :class:`NarrowingPolicy`
+    carries them where no settings are at hand (a job queue, the inline screening)."""
+
+    @property
+    def screening_narrowing(self) -> bool:
+        """Narrow every pool, whatever its size (``SCREENING_NARROWING``)."""
+        ...
+
+    @property
+    def screening_narrowing_min_pool(self) -> int:
+        """Narrow pools of at least this many candidates (0: only ``screening_narrowing``)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class NarrowingPolicy:
+    """The two narrowing settings as plain values (their defaults are the service's)."""
+
+    screening_narrowing: bool = False
+    screening_narrowing_min_pool: int = NARROWING_MIN_POOL
+
+
+DEFAULT_NARROWING = NarrowingPolicy()
+"""The service's defaults: pools of at least :data:`NARROWING_MIN_POOL` are narrowed."""
+
+
+def should_narrow(pool_size: int, settings: NarrowingSettings) -> bool:
+    """Return whether a screening of ``pool_size`` candidates is narrowed in the database.
+
+    Every pool when ``screening_narrowing``; otherwise pools of at least
+    ``screening_narrowing_min_pool`` candidates (0 turns the size rule off). Smaller pools are
+    screened whole, so their stored runs and digests are what they always were.
+    """
+    if settings.screening_narrowing:
+        return True
+    least = settings.screening_narrowing_min_pool
+    return least > 0 and pool_size >= least
 
 
 def narrowing_for(pack: Pack, context: VacancyContext) -> tuple[Narrowing, ...]:
@@ -179,3 +237,11 @@ def classify(
     )
     left_out.sort()
     return kept, left_out
+
+
+def nip_among(nips: Sequence[str], postgres: bool) -> ColumnElement[bool]:
+    """Return ``employee.nip`` among ``nips``: one array parameter on PostgreSQL, bound
+    parameters elsewhere (callers keep SQLite's chunks under its 999-parameter limit)."""
+    if postgres:
+        return Employee.nip == any_(bindparam("nips", list(nips), type_=ARRAY(String)))
+    return Employee.nip.in_(nips)

@@ -1,22 +1,38 @@
 """Replay a stored screening: reproduce its result digest, or see who gains or loses under
-another pack (a counterfactual over exactly the input the decision was made on)."""
+another pack (a counterfactual over exactly the input the decision was made on).
+
+A narrowed run (``"narrowed"`` in its stored result: candidates the database left out as
+ineligible by a hard criterion, whose profiles are not in the snapshot) replays under its own
+pack with that recorded list, so both digests are reproduced. Under ANOTHER pack the old
+narrowing proves nothing (the other pack may not have that criterion, or a lower threshold):
+the narrowed-out are re-narrowed with the other pack's narrowable criteria, and whoever that
+does not exclude is loaded and evaluated — both from TODAY's registry, since no profile of
+theirs was stored. The report counts them and marks each change whose profile is today's
+(``profile="registry"``); a narrowed-out candidate no longer in the registry cannot be replayed
+and is counted.
+"""
 
 from __future__ import annotations
 
 import gzip
 import json
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from rules.pack import Pack
 from rules.profile import CandidateProfile, VacancyContext
 from rules.screening import ScreeningResult, screen
 from workflow.core import Actor, Database, InvalidInput, NotFound, ensure_readable
 from workflow.models import Employee
 from workflow.models.vacancy import ScreeningRun, Vacancy
+from workflow.screening.narrowing import classify, narrowing_for, nip_among
+from workflow.screening.profiles import load_profiles
 from workflow.screening.rulepacks import load_published
+
+Pairs = list[tuple[str, str]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +46,9 @@ class Change:
     rank_before: int | None
     """Rank among the eligible (None: not eligible)."""
     rank_after: int | None
+    profile: Literal["snapshot", "registry"] = "snapshot"
+    """Where the replayed profile comes from: the run's snapshot, or today's registry (a
+    candidate the recorded run narrowed out, whose profile was never stored)."""
 
     @property
     def effect(self) -> str:
@@ -59,6 +78,15 @@ class ReplayReport:
     replayed_result_digest: str
     candidates: int
     changes: list[Change] = field(default_factory=list)
+    narrowed: int = 0
+    """Candidates the recorded run narrowed out (ineligible by a hard criterion, unstored)."""
+    renarrowed: int = 0
+    """Of those, how many the other pack's own narrowing leaves out again (today's registry)."""
+    from_registry: int = 0
+    """Of those, how many were evaluated from today's registry under the other pack."""
+    not_in_registry: int = 0
+    """Of those, how many are no longer in the registry: not replayed under the other pack
+    (counted, not named: a replay names nobody)."""
 
     @property
     def counterfactual(self) -> bool:
@@ -143,15 +171,26 @@ def replay(
         CandidateProfile.from_json(p, where=f"snapshot.profiles[{i}]")
         for i, p in enumerate(snapshot["profiles"])
     ]
+    recorded_narrowed: Pairs = [(str(n), str(c)) for n, c in recorded.get("narrowed", ())]
     pack = load_published(db, digest=pack_digest or recorded_pack)
+    counterfactual = pack.digest != recorded_pack
+    narrowed = recorded_narrowed
+    today: list[CandidateProfile] = []
+    missing: list[str] = []
+    if counterfactual and recorded_narrowed:
+        narrowed, today, missing = _renarrow(db, pack, context, recorded_narrowed)
     try:
-        result = screen(pack, context, profiles, processes=processes)
+        result = screen(pack, context, [*profiles, *today], processes=processes, narrowed=narrowed)
     except Exception as exc:  # a pack that cannot decide this vacancy is bad input here
         message = getattr(exc, "message", str(exc))
         raise InvalidInput(
             f"pack {pack.id} {pack.version} cannot replay this vacancy: {message}"
         ) from exc
-    changes = _changes(db, recorded["ranking"], result) if pack.digest != recorded_pack else []
+    changes = (
+        _changes(db, recorded["ranking"], recorded_narrowed, result, {p.nip for p in today})
+        if counterfactual
+        else []
+    )
     return ReplayReport(
         vacancy_id=vacancy_id,
         round=run_round,
@@ -163,9 +202,42 @@ def replay(
         replayed_input_digest=result.input_digest,
         recorded_result_digest=result_digest,
         replayed_result_digest=result.result_digest,
-        candidates=len(result.decisions),
+        candidates=result.candidates,
         changes=changes,
+        narrowed=len(recorded_narrowed),
+        renarrowed=len(narrowed) if counterfactual else 0,
+        from_registry=len(today),
+        not_in_registry=len(missing),
     )
+
+
+RENARROW_CHUNK = 900
+"""Narrowed-out NIPs re-classified per query on SQLite (its 999-parameter limit)."""
+PG_RENARROW_CHUNK = 100_000
+"""The same on PostgreSQL (one array parameter)."""
+
+
+def _renarrow(
+    db: Database, pack: Pack, context: VacancyContext, recorded: Pairs
+) -> tuple[Pairs, list[CandidateProfile], list[str]]:
+    """Return, for the candidates the recorded run narrowed out, the other pack's narrowed-out
+    (NIP, criterion), the profiles of the others as the registry holds them TODAY, and the NIPs
+    no longer in the registry."""
+    narrowings = narrowing_for(pack, context) if context.level in pack.levels else ()
+    nips = sorted(nip for nip, _ in recorded)
+    out: Pairs = []
+    kept: list[int] = []
+    with db.read() as session:
+        postgres = session.get_bind().dialect.name == "postgresql"
+        step = PG_RENARROW_CHUNK if postgres else RENARROW_CHUNK
+        for start in range(0, len(nips), step):
+            among = nip_among(nips[start : start + step], postgres)
+            ids, left_out = classify(session, narrowings, where=[among])
+            kept.extend(ids)
+            out.extend(left_out)
+        profiles = load_profiles(session, employee_ids=kept) if kept else []
+    seen = {nip for nip, _ in out} | {p.nip for p in profiles}
+    return out, profiles, [nip for nip in nips if nip not in seen]
 
 
 def _eligible_ranks(rows: list[tuple[str, str]]) -> dict[str, int]:
@@ -176,10 +248,18 @@ def _eligible_ranks(rows: list[tuple[str, str]]) -> dict[str, int]:
     return ranks
 
 
-def _changes(db: Database, recorded: list[dict[str, Any]], result: ScreeningResult) -> list[Change]:
+def _changes(
+    db: Database,
+    recorded: list[dict[str, Any]],
+    narrowed: Pairs,
+    result: ScreeningResult,
+    from_registry: set[str],
+) -> list[Change]:
     before = [(str(r["nip"]), str(r["status"])) for r in recorded]
     after = [(d.nip, d.status) for d in result.decisions]
     status_before, status_after = dict(before), dict(after)
+    status_before.update((nip, "ineligible") for nip, _ in narrowed)
+    status_after.update((nip, "ineligible") for nip, _ in result.narrowed)
     rank_before, rank_after = _eligible_ranks(before), _eligible_ranks(after)
     moved = sorted(
         nip
@@ -204,6 +284,7 @@ def _changes(db: Database, recorded: list[dict[str, Any]], result: ScreeningResu
             status_after[nip],
             rank_before.get(nip),
             rank_after.get(nip),
+            "registry" if nip in from_registry else "snapshot",
         )
         for nip in moved
     ]

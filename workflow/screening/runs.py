@@ -25,6 +25,7 @@ from rules.screening import Decision, ScreeningResult
 from workflow import ledger
 from workflow.core import Database
 from workflow.models import Employee, ScreeningRun, ShortlistEntry
+from workflow.screening.narrowing import DEFAULT_NARROWING, NarrowingSettings
 from workflow.screening.pool import screen_position
 from workflow.screening.rulepacks import load_published
 
@@ -73,12 +74,14 @@ def evaluate_pool(
     reference_date: dt.date,
     tenant_ids: list[int],
     processes: int = 1,
-    narrow: bool = False,
+    narrow: bool | NarrowingSettings = DEFAULT_NARROWING,
 ) -> ScreeningOutcome:
     """Screen the employees of ``tenant_ids`` for the position with the published pack.
 
-    ``narrow`` pre-filters the pool in the database (:mod:`workflow.screening.narrowing`); off
-    by default until stored runs render the narrowed-out's explanations from the registry.
+    ``narrow`` pre-filters the pool in the database (:mod:`workflow.screening.narrowing`):
+    True or False decides; narrowing settings (the default: the service's defaults) narrow
+    pools of at least ``SCREENING_NARROWING_MIN_POOL`` candidates
+    (:func:`~workflow.screening.narrowing.should_narrow`).
 
     :raises NotFound: no published pack with that digest, or no such position.
     :raises InvalidInput: the pack does not decide the position's level or is not in effect on

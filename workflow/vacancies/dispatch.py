@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from workflow.core import Actor, Database, InvalidInput
+from workflow.screening import DEFAULT_NARROWING, NarrowingSettings
 from workflow.vacancies.actions import (
     approve_technical,
     cancel,
@@ -227,8 +228,10 @@ def take_action(
     payload: Mapping[str, Any],
     on_behalf_of: str | None,
     now: dt.datetime,
+    narrowing: NarrowingSettings = DEFAULT_NARROWING,
 ) -> Outcome:
-    """Take a workflow action; ``start_screening`` also screens the pool (as the CLI does).
+    """Take a workflow action; ``start_screening`` also screens the pool (as the CLI does),
+    narrowed in the database when it is large (``narrowing``).
 
     :raises NotFound: no such vacancy visible to the actor.
     :raises InvalidInput: unknown action, a payload the action refuses, or a payload or
@@ -245,6 +248,7 @@ def take_action(
             expected_version=expected_version,
             idempotency_key=idempotency_key,
             now=now,
+            narrowing=narrowing,
         )
     return perform(
         db,

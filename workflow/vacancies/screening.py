@@ -19,7 +19,13 @@ from sqlalchemy.orm import Session
 
 from workflow.core import Actor, Conflict, Database, InvalidInput, NotFound, system_actor
 from workflow.models import Tenant, Vacancy
-from workflow.screening import ScreeningOutcome, evaluate_pool, store_run
+from workflow.screening import (
+    DEFAULT_NARROWING,
+    NarrowingSettings,
+    ScreeningOutcome,
+    evaluate_pool,
+    store_run,
+)
 from workflow.vacancies import row
 from workflow.vacancies.actions import start_screening
 from workflow.vacancies.definition import SYSTEM_ROLE, pinned_definition
@@ -45,8 +51,12 @@ def screen(
     idempotency_key: str,
     now: dt.datetime,
     processes: int = 1,
+    narrowing: NarrowingSettings = DEFAULT_NARROWING,
 ) -> Outcome:
     """Start screening a submitted vacancy and run it: the shortlist goes to the committee.
+
+    ``narrowing``: large pools are narrowed in the database (``SCREENING_NARROWING_MIN_POOL``;
+    :func:`workflow.screening.should_narrow`).
 
     :raises NotFound: no such vacancy visible to the actor.
     :raises PreconditionFailed: a stale expected version.
@@ -65,15 +75,23 @@ def screen(
     )
     if started.vacancy["state"] != State.SCREENING:
         return started  # a replay of a screening that has finished since
-    finished = screen_vacancy(db, vacancy_id=vacancy_id, now=now, processes=processes)
+    finished = screen_vacancy(
+        db, vacancy_id=vacancy_id, now=now, processes=processes, narrowing=narrowing
+    )
     # every step taken, in order, so a client can follow the version through each of them
     return replace(finished, applied=[*started.applied, *finished.applied])
 
 
 def screen_vacancy(
-    db: Database, *, vacancy_id: int, now: dt.datetime, processes: int = 1
+    db: Database,
+    *,
+    vacancy_id: int,
+    now: dt.datetime,
+    processes: int = 1,
+    narrowing: NarrowingSettings = DEFAULT_NARROWING,
 ) -> Outcome:
-    """Screen a vacancy that is in ``screening`` with its pinned pack, and store the result.
+    """Screen a vacancy that is in ``screening`` with its pinned pack, and store the result
+    (narrowed in the database when the pool is large: ``narrowing``).
 
     :raises NotFound: no such vacancy.
     :raises Conflict: the vacancy is not being screened.
@@ -95,6 +113,7 @@ def screen_vacancy(
         reference_date=reference_date,
         tenant_ids=tenant_ids,
         processes=processes,
+        narrow=narrowing,
     )
     return finish_screening(db, vacancy_id=vacancy_id, outcome=outcome, now=now)
 
@@ -156,6 +175,7 @@ def run_pending_screenings(
     now: dt.datetime,
     stale_after: dt.timedelta = dt.timedelta(minutes=5),
     processes: int = 1,
+    narrowing: NarrowingSettings = DEFAULT_NARROWING,
 ) -> list[int]:
     """Screen submitted vacancies, and resume screenings left unfinished; return their ids.
 
@@ -188,6 +208,7 @@ def run_pending_screenings(
                 idempotency_key=f"system:screen:{vacancy_id}:{version}",
                 now=now,
                 processes=processes,
+                narrowing=narrowing,
             )
         except (Conflict, InvalidInput) as exc:
             log.warning("screening_skipped", vacancy_id=vacancy_id, reason=exc.message)
@@ -195,7 +216,9 @@ def run_pending_screenings(
         done.append(vacancy_id)
     for vacancy_id in stuck:
         try:
-            screen_vacancy(db, vacancy_id=vacancy_id, now=now, processes=processes)
+            screen_vacancy(
+                db, vacancy_id=vacancy_id, now=now, processes=processes, narrowing=narrowing
+            )
         except (Conflict, InvalidInput) as exc:
             log.warning("screening_skipped", vacancy_id=vacancy_id, reason=exc.message)
             continue
