@@ -7,6 +7,9 @@ are written from streams: candidates by NIP, decisions in rank order, the narrow
 Each stream is read once, one item at a time, and the text goes to a hash and to a writer (the
 caller's gzip file) in pieces. Both paths use these functions, so their bytes are the same.
 
+Pairs travel as their canonical JSON text (``["nip","value"]``, :func:`pairs`): that is what the
+digests and the document hold, so a stream of stored pairs is hashed and written as it is read.
+
 * :func:`input_digest` reads ``(nip, profile digest)`` by NIP and the narrowed-out by NIP;
 * :func:`write_snapshot` writes ``{"profiles": [...], "vacancy": ...}`` from canonical profile
   JSON by NIP;
@@ -65,6 +68,11 @@ def pair(a: str, b: str) -> str:
     return f"[{_q(a)},{_q(b)}]"
 
 
+def pairs(items: Iterable[tuple[str, str]]) -> Iterator[str]:
+    """Yield each ``(a, b)`` as its canonical JSON text ``[a,b]``."""
+    return (pair(a, b) for a, b in items)
+
+
 def _joined(pieces: Iterable[str]) -> Iterator[str]:
     """Yield ``pieces`` joined by commas, :data:`BATCH` at a time (a comma between batches)."""
     iterator = iter(pieces)
@@ -82,28 +90,28 @@ def _peek(items: Iterable[Any]) -> tuple[bool, Iterator[Any]]:
     return False, iterator
 
 
-def _narrowed(narrowed: Iterable[tuple[str, str]]) -> Iterator[str]:
+def _narrowed(narrowed: Iterable[str]) -> Iterator[str]:
     """Yield ``,"narrowed":[...]`` in pieces, or nothing when the list is empty (the key is then
     absent, so a screening without narrowing keeps its digests)."""
     some, iterator = _peek(narrowed)
     if some:
         yield ',"narrowed":['
-        yield from _joined(pair(nip, criterion) for nip, criterion in iterator)
+        yield from _joined(iterator)
         yield "]"
 
 
 def input_digest(
     pack: Pack,
     context: VacancyContext,
-    candidates: Iterable[tuple[str, str]],
-    narrowed: Iterable[tuple[str, str]] = (),
+    candidates: Iterable[str],
+    narrowed: Iterable[str] = (),
 ) -> str:
-    """Return the input digest of ``candidates`` ((NIP, profile digest), by NIP) and the
-    narrowed-out ((NIP, criterion), by NIP)."""
+    """Return the input digest of ``candidates`` ((NIP, profile digest) pairs, by NIP) and the
+    narrowed-out ((NIP, criterion) pairs, by NIP), both as :func:`pairs` text."""
     digest = hashlib.sha256()
     for piece in chain(
         ('{"candidates":[',),
-        _joined(pair(nip, profile) for nip, profile in candidates),
+        _joined(candidates),
         ("]",),
         _narrowed(narrowed),
         (
@@ -133,10 +141,11 @@ def write_result(
     engine: str,
     input_digest: str,
     ranked: Iterable[Ranked],
-    narrowed: Iterable[tuple[str, str]] = (),
+    narrowed: Iterable[str] = (),
 ) -> str:
     """Return the result digest of ``ranked`` (every evaluated decision, in rank order) and the
-    narrowed-out (by NIP); with ``write``, also write the result document that holds it.
+    narrowed-out (:func:`pairs` text, by NIP); with ``write``, also write the result document
+    that holds it.
 
     The document is ``{"criteria", "engine", "input_digest", "narrowed"?, "pack", "ranking",
     "result_digest", "vacancy"}`` (keys sorted, compact), one ranking entry per decision.

@@ -142,7 +142,7 @@ class ScreeningResult:
             engine=self.engine_version,
             input_digest=self.input_digest,
             ranked=self.decisions,
-            narrowed=self.narrowed,
+            narrowed=assembly.pairs(self.narrowed),
         )
 
     def write_snapshot(self, write: assembly.Write) -> None:
@@ -371,7 +371,10 @@ def _result(
     """Return the result of ``decisions`` (in rank order) with its input and result digests;
     ``left_out`` is the narrowing's (NIP, criterion) list, sorted (both digests commit to it)."""
     input_digest = assembly.input_digest(
-        pack, context, sorted((d.nip, d.profile_digest) for d in decisions), left_out
+        pack,
+        context,
+        assembly.pairs(sorted((d.nip, d.profile_digest) for d in decisions)),
+        assembly.pairs(left_out),
     )
     result_digest = assembly.write_result(
         None,
@@ -380,7 +383,7 @@ def _result(
         engine="",
         input_digest=input_digest,
         ranked=decisions,
-        narrowed=left_out,
+        narrowed=assembly.pairs(left_out),
     )
     return ScreeningResult(
         pack=pack,

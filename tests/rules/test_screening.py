@@ -177,7 +177,9 @@ def test_shards_merged_as_streams_with_the_union_of_narrowed_lists_equal_a_narro
     half = len(profiles) // 2
     runs = [decide_shard(pack, CONTEXT, part) for part in (profiles[:half], profiles[half:])]
     by_nip = heapq.merge(*(sorted((d.nip, d.profile_digest) for d in run) for run in runs))
-    input_digest = assembly.input_digest(pack, CONTEXT, by_nip, narrowed)
+    input_digest = assembly.input_digest(
+        pack, CONTEXT, assembly.pairs(by_nip), assembly.pairs(narrowed)
+    )
     text = io.StringIO()
     result_digest = assembly.write_result(
         text.write,
@@ -186,7 +188,7 @@ def test_shards_merged_as_streams_with_the_union_of_narrowed_lists_equal_a_narro
         engine=whole.engine_version,
         input_digest=input_digest,
         ranked=heapq.merge(*runs, key=sort_key),
-        narrowed=narrowed,
+        narrowed=assembly.pairs(narrowed),
     )
     assert (input_digest, result_digest) == (whole.input_digest, whole.result_digest)
     assert json.loads(text.getvalue()) == whole.summary()

@@ -109,7 +109,7 @@ def outcome_of(db: Database, result: ScreeningResult) -> ScreeningOutcome:
         engine=result.engine_version,
         input_digest=result.input_digest,
         ranked=result.decisions,
-        narrowed=result.narrowed,
+        narrowed=assembly.pairs(result.narrowed),
         candidates=result.candidates,
         write_snapshot=result.write_snapshot,
     )
@@ -126,12 +126,13 @@ def outcome_from_streams(
     engine: str,
     input_digest: str,
     ranked: Iterable[Decision],
-    narrowed: Iterable[tuple[str, str]],
+    narrowed: Iterable[str],
     candidates: int,
     write_snapshot: Callable[[assembly.Write], None],
 ) -> ScreeningOutcome:
     """Return what is stored of a screening given as streams: ``ranked`` every evaluated
-    decision in rank order, ``narrowed`` the narrowed-out (NIP, criterion) by NIP, and
+    decision in rank order, ``narrowed`` the narrowed-out (NIP, criterion) by NIP as
+    :func:`rules.assembly.pairs` text, and
     ``write_snapshot`` writing the input snapshot. Each is read once; what stays in memory is
     the two compressed documents and the shortlist (eligible and needs-data candidates).
     """
