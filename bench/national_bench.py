@@ -50,7 +50,7 @@ from rules.vocab import Competency, PenaltyType
 from workflow.core import migrate
 from workflow.core.db import Database, connect
 from workflow.models.registry import Position, Tenant
-from workflow.screening.shards import shard_counts
+from workflow.screening.shards import SHARD_SIZE, shard_counts
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/national"
 REFERENCE = dt.date(2026, 3, 1)
@@ -410,7 +410,7 @@ def _peak_rss_mb(pid: int) -> float:
     return round(max(peaks), 1)
 
 
-def screen_pool(db: Database, workers: int, shard_size: int = 5000) -> ScreenFigures:
+def screen_pool(db: Database, workers: int, shard_size: int = SHARD_SIZE) -> ScreenFigures:
     """Screen the whole nation for the vacancy as a narrowed job on ``workers`` Celery workers.
 
     Starts ``workers`` processes of ``flask jobs worker -c 1`` (Redis database 15), opens and
@@ -522,7 +522,7 @@ def main() -> None:
     parser.add_argument("--url", default=DEFAULT_URL)
     parser.add_argument("--sizes", default="100000,300000,1000000")
     parser.add_argument("--workers", default="1,2,4")
-    parser.add_argument("--shard-size", type=int, default=5000)
+    parser.add_argument("--shard-size", type=int, default=SHARD_SIZE)
     parser.add_argument(
         "--reuse", action="store_true", help="screen the registry already loaded (migrated to head)"
     )
