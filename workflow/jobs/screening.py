@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import structlog
-from sqlalchemy import func, select, update
+from sqlalchemy import LargeBinary, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -357,20 +357,23 @@ def finish_job(queue: JobQueue, *, job_id: int) -> None:
             return
         vacancy = session.get(Vacancy, job.vacancy_id)
         assert vacancy is not None  # a foreign key
-        payloads = list(
-            session.scalars(
-                select(JobShard.payload).where(JobShard.job_id == job_id).order_by(JobShard.shard)
-            )
+        stored = session.scalar(
+            select(func.count()).select_from(JobShard).where(JobShard.job_id == job_id)
         )
-        if len(payloads) != job.shards_total:
+        if stored != job.shards_total:
             return
-        vacancy_id, position_id = vacancy.id, vacancy.position_id
+        vacancy_id, position_id, total = vacancy.id, vacancy.position_id, job.shards_total
         reference_date, pack_digest = vacancy.reference_date, vacancy.pack_digest
     try:
         pack = screening.load_published(db, digest=pack_digest)
-        outcome = screening.assemble_outcome(
-            db, pack=pack, position_id=position_id, reference_date=reference_date, payloads=payloads
-        )
+        with db.read() as session:  # the stored shards, read a slice at a time
+            outcome = screening.assemble_outcome(
+                db,
+                pack=pack,
+                position_id=position_id,
+                reference_date=reference_date,
+                shards=[_StoredShard(session, job_id, shard) for shard in range(total)],
+            )
     except WorkflowError as exc:
         _end(db, job_id, FAILED, queue.now(), error=exc.message)
         return
@@ -390,6 +393,24 @@ def finish_job(queue: JobQueue, *, job_id: int) -> None:
         job.result_digest = outcome.result_digest
         _record_end(session, job, SUCCEEDED, now)
     log.info("job_finished", job=job_id, vacancy=vacancy_id, result_digest=outcome.result_digest)
+
+
+@dataclass(frozen=True, slots=True)
+class _StoredShard:
+    """A stored shard read from its row a slice at a time (``substr`` of the payload), so the
+    worker assembling a job never holds the shards' results, only one slice of each."""
+
+    session: Session
+    job_id: int
+    shard: int
+
+    def read(self, offset: int, size: int) -> bytes:
+        data = self.session.scalar(
+            select(func.substr(JobShard.payload, offset + 1, size, type_=LargeBinary)).where(
+                JobShard.job_id == self.job_id, JobShard.shard == self.shard
+            )
+        )
+        return bytes(data or b"")
 
 
 def _end(db: Database, job_id: int, state: str, now: dt.datetime, *, error: str) -> None:

@@ -24,7 +24,7 @@ import struct
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, func, select, tuple_
 from sqlalchemy.orm import Session
@@ -240,34 +240,56 @@ def _gzip(lines: Iterable[str]) -> bytes:
     return buffer.getvalue()
 
 
+class Source(Protocol):
+    """Where a stored shard's bytes are read from, a slice at a time."""
+
+    def read(self, offset: int, size: int) -> bytes:
+        """Return ``size`` bytes from ``offset`` (fewer at the end)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class InMemory:
+    """A stored shard held in memory."""
+
+    payload: bytes
+
+    def read(self, offset: int, size: int) -> bytes:
+        """Return a slice of the payload."""
+        return self.payload[offset : offset + size]
+
+
 @dataclass(frozen=True, slots=True)
 class _Stored:
-    """A stored shard's counts and its four sections (still compressed)."""
+    """A stored shard's counts and where its four sections lie (still compressed)."""
 
+    source: Source
     evaluated: int
     narrowed: int
-    sections: tuple[bytes, bytes, bytes, bytes]
+    sections: tuple[tuple[int, int], ...]
+    """(offset, length) of each section."""
 
     @classmethod
-    def read(cls, payload: bytes) -> _Stored:
-        magic, evaluated, narrowed, *lengths = _HEADER.unpack_from(payload)
+    def open(cls, source: Source) -> _Stored:
+        magic, evaluated, narrowed, *lengths = _HEADER.unpack(source.read(0, _HEADER.size))
         if magic != MAGIC:
             raise ValueError("not a stored shard")
         sections, offset = [], _HEADER.size
         for length in lengths:
-            sections.append(payload[offset : offset + length])
+            sections.append((offset, length))
             offset += length
-        return cls(evaluated, narrowed, (sections[0], sections[1], sections[2], sections[3]))
+        return cls(source, evaluated, narrowed, tuple(sections))
 
     def lines(self, section: int) -> Iterator[bytes]:
-        """Yield one section's lines (without the newline), decompressing as they are read,
-        :data:`READ` compressed bytes at a time (split in C: gzip's readline per line was a
-        third of assembling a million)."""
-        data = self.sections[section]
+        """Yield one section's lines (without the newline), reading and inflating :data:`READ`
+        compressed bytes at a time (lines split in C: gzip's readline per line was a third of
+        assembling a million)."""
+        start, length = self.sections[section]
         inflate = zlib.decompressobj(wbits=31)  # a gzip member
         rest = b""
-        for start in range(0, len(data), READ):
-            *complete, rest = (rest + inflate.decompress(data[start : start + READ])).split(b"\n")
+        for offset in range(start, start + length, READ):
+            chunk = self.source.read(offset, min(READ, start + length - offset))
+            *complete, rest = (rest + inflate.decompress(chunk)).split(b"\n")
             yield from complete
         tail = rest + inflate.flush()
         if tail:
@@ -275,19 +297,19 @@ class _Stored:
 
 
 RANKED, CANDIDATES, PROFILES, NARROWED = range(4)
-READ = 16_384
-"""Compressed bytes a section's reader inflates at a time."""
+READ = 65_536
+"""Compressed bytes a section's reader reads and inflates at a time."""
 
 
 def shard_size(payload: bytes) -> int:
     """Return how many candidates a stored shard accounts for: evaluated and narrowed-out."""
-    stored = _Stored.read(payload)
+    stored = _Stored.open(InMemory(payload))
     return stored.evaluated + stored.narrowed
 
 
 def shard_counts(payload: bytes) -> tuple[int, int]:
     """Return a stored shard's (evaluated, narrowed-out) counts."""
-    stored = _Stored.read(payload)
+    stored = _Stored.open(InMemory(payload))
     return stored.evaluated, stored.narrowed
 
 
@@ -297,13 +319,15 @@ def assemble_outcome(
     pack: Pack,
     position_id: int,
     reference_date: dt.date,
-    payloads: Sequence[bytes],
+    shards: Sequence[Source],
 ) -> ScreeningOutcome:
     """Merge stored shards (in any order) into what is stored of the pool's screening.
 
     Each stream is a k-way merge of the shards' sorted sections, read twice at most: the input
     digest (candidates and narrowed-out by NIP), then the result document and digest (decisions
-    in rank order, narrowed-out again), then the snapshot (profiles by NIP).
+    in rank order, narrowed-out again), then the snapshot (profiles by NIP). A section is read
+    from its source :data:`READ` bytes at a time, so what the merge holds is one slice per shard
+    (a job's shards are read from their rows: :class:`Source`), plus the shortlist.
 
     :raises InvalidInput: the pack does not decide the position's level or is not in effect.
     """
@@ -314,20 +338,20 @@ def assemble_outcome(
         pack.check_effective(context.reference_date)
     except (PackInvalid, PackNotEffective) as exc:
         raise InvalidInput(exc.message, [p.as_dict() for p in exc.problems]) from exc
-    shards = [_Stored.read(p) for p in payloads]
+    stored = [_Stored.open(source) for source in shards]
 
     def merged(section: int) -> Iterator[str]:
         # pairs ["NIP",…] sort as their NIPs do: NIPs are 18 digits (workflow.registry.nip)
-        return (line.decode() for line in heapq.merge(*(s.lines(section) for s in shards)))
+        return (line.decode() for line in heapq.merge(*(s.lines(section) for s in stored)))
 
     def ranked() -> Iterator[Decision]:
-        runs = ((decision_from_json(json.loads(line)) for line in s.lines(RANKED)) for s in shards)
+        runs = ((decision_from_json(json.loads(line)) for line in s.lines(RANKED)) for s in stored)
         return heapq.merge(*runs, key=sort_key)
 
     def profiles() -> Iterator[bytes]:
         # canonical JSON starts {"assessments": … so lines sort as their NIPs do only per shard:
         # merge on the NIP each line's candidate section gives
-        runs = (zip(s.lines(CANDIDATES), s.lines(PROFILES), strict=True) for s in shards)
+        runs = (zip(s.lines(CANDIDATES), s.lines(PROFILES), strict=True) for s in stored)
         return (profile for _, profile in heapq.merge(*runs, key=lambda item: item[0]))
 
     input_digest = assembly.input_digest(pack, context, merged(CANDIDATES), merged(NARROWED))
@@ -339,6 +363,6 @@ def assemble_outcome(
         input_digest=input_digest,
         ranked=ranked(),
         narrowed=merged(NARROWED),
-        candidates=sum(s.evaluated + s.narrowed for s in shards),
+        candidates=sum(s.evaluated + s.narrowed for s in stored),
         write_snapshot=lambda write: assembly.write_snapshot(write, context, profiles()),
     )
