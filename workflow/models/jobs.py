@@ -61,3 +61,20 @@ class JobShard(Base):
     """gzip of the JSON ``{"profiles": [...], "decisions": [...]}`` of the shard."""
     worker: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class JobFile(Base):
+    """A file uploaded for a job (a registry import), kept until the job ends.
+
+    The bytes live in the database, not on the web host's disk, so a worker on any host reads
+    them; the job deletes them when it ends, whatever its outcome.
+    """
+
+    __tablename__ = "job_file"
+
+    job_id: Mapped[int] = mapped_column(ForeignKey("job.id", ondelete="CASCADE"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    """The file's place in the upload (the import reads the files in this order)."""
+    name: Mapped[str] = mapped_column(String(255))
+    size: Mapped[int] = mapped_column(Integer)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
