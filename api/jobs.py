@@ -57,7 +57,7 @@ def job_json(view: jobs.JobView) -> dict[str, Any]:
         upload = jobs.get_import_job(db(), actor=current_actor(), job_id=view.id, now=_now())
         body["agency"] = upload.agency
         body["files"] = upload.files
-        body["report"] = None if upload.report is None else upload.report.as_dict()
+        body["report"] = upload.report
     return body
 
 
