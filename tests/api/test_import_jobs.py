@@ -21,8 +21,8 @@ from config import Settings
 from tests.api.conftest import World
 from tests.api.test_registry_upload import _counts, _replace_line, _set_for, _upload
 from workflow import jobs
-from workflow.jobs import imports as workflow_imports
 from workflow.core.db import Database
+from workflow.jobs import imports as workflow_imports
 from workflow.models import Employee, Job, JobFile, LedgerEntry
 
 

@@ -97,7 +97,7 @@ def test_a_rejected_import_job_lists_file_row_and_field_in_both_languages(
     assert rejected.status_code == 422
     text = rejected.get_data(as_text=True)
     assert "Tidak ada yang diimpor" in text
-    row = "<td>employees.csv</td><td class=\"num\">3</td><td>tenant_code</td>"
+    row = '<td>employees.csv</td><td class="num">3</td><td>tenant_code</td>'
     assert row in text
     assert "is not your agency" in text
     with client.session_transaction() as session:

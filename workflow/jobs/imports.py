@@ -105,7 +105,7 @@ def start_import_job(
         )
         session.add(job)
         session.flush()
-        listed = []
+        listed: list[dict[str, Any]] = []
         for position, file in enumerate(files):
             with file.opener() as stream:
                 content = stream.read()
