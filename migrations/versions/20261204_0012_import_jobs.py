@@ -1,4 +1,4 @@
-"""the files of a queued registry import, kept in the database until its job ends
+"""the files of a queued registry import, in pieces, kept in the database until its job ends
 
 Revision ID: 0012
 Revises: 0011
@@ -21,13 +21,13 @@ def upgrade() -> None:
         "job_file",
         sa.Column("job_id", sa.Integer(), nullable=False),
         sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("piece", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(length=255), nullable=False),
-        sa.Column("size", sa.Integer(), nullable=False),
         sa.Column("content", sa.LargeBinary(), nullable=False),
         sa.ForeignKeyConstraint(
             ["job_id"], ["job.id"], name=op.f("fk_job_file_job_id_job"), ondelete="CASCADE"
         ),
-        sa.PrimaryKeyConstraint("job_id", "position", name=op.f("pk_job_file")),
+        sa.PrimaryKeyConstraint("job_id", "position", "piece", name=op.f("pk_job_file")),
     )
 
 

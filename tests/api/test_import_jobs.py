@@ -7,6 +7,7 @@ answers are the import's own (tests/api/test_registry_upload.py)."""
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -266,3 +267,26 @@ def test_a_job_stopped_while_its_import_reads_keeps_nothing(
         assert job is not None
         assert (job.state, job.shards_done) == ("cancelled", 0)
     assert [e["entry"] for e in _job_ledger(database, job_id)] == ["job.started", "job.finished"]
+
+
+def test_files_are_stored_and_read_in_pieces(
+    queued_app: Flask, world: World, database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No file is held whole: each is stored in pieces and read back piece by piece, byte for
+    byte (the report's SHA-256 of every file is the upload's)."""
+    monkeypatch.setattr(workflow_imports, "PIECE", 100)
+    client = queued_app.test_client()
+    files = _set_for("36.00")
+    answer = _upload(client, world, "province.hr", files)
+    pieces = sum(-(-len(c.encode()) // 100) or 1 for c in files.values())
+    assert _files_kept(database) == pieces > len(files)
+    jobs.run_import(queued_app.extensions["meritflow"].jobs, job_id=answer.json["job"]["id"])
+    shown = client.get(
+        f"/api/v1/jobs/{answer.json['job']['id']}", headers=world.headers("province.hr")
+    )
+    assert shown.json["state"] == "succeeded", shown.json
+    digests = {f["name"]: f["sha256"] for f in shown.json["report"]["files"]}
+    assert digests == {
+        name: hashlib.sha256(content.encode()).hexdigest() for name, content in files.items()
+    }
+    assert _files_kept(database) == 0

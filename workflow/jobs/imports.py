@@ -51,6 +51,8 @@ log = structlog.get_logger(__name__)
 KIND_IMPORT = "registry_import"
 IMPORTERS = frozenset({Role.HR.value})
 """Who may upload an agency's records (and so see and stop its import jobs)."""
+PIECE = 4 * 1024 * 1024
+"""An uploaded file is stored in pieces of this many bytes (``job_file`` rows)."""
 PROGRESS_EVERY_SECONDS = 1.0
 """How often a running import writes how many bytes it has read into its job row."""
 
@@ -105,23 +107,34 @@ def start_import_job(
         )
         session.add(job)
         session.flush()
+        job_id = job.id
         listed: list[dict[str, Any]] = []
         for position, file in enumerate(files):
+            name = file.name[:255]
+            size = 0
             with file.opener() as stream:
-                content = stream.read()
-            session.add(
-                JobFile(
-                    job_id=job.id,
-                    position=position,
-                    name=file.name[:255],
-                    size=len(content),
-                    content=content,
-                )
-            )
-            session.flush()
-            listed.append({"name": file.name[:255], "bytes": len(content)})
-            del content
+                piece = 0
+                while True:
+                    content = stream.read(PIECE)
+                    if content or piece == 0:  # an empty file is one empty piece
+                        session.add(
+                            JobFile(
+                                job_id=job_id,
+                                position=position,
+                                piece=piece,
+                                name=name,
+                                content=content,
+                            )
+                        )
+                        session.flush()
+                        session.expunge_all()  # the bytes are written: do not keep them
+                        size += len(content)
+                        piece += 1
+                    if not content:
+                        break
+            listed.append({"name": name, "bytes": size})
         total = sum(f["bytes"] for f in listed)
+        job = session.get_one(Job, job_id)
         job.plan = [
             {
                 "tenant": actor.tenant_id,
@@ -162,11 +175,7 @@ def run_import(queue: JobQueue, *, job_id: int, shard: int = 0, worker: str = ""
         if job is None or job.kind != KIND_IMPORT or job.state not in ACTIVE or shard != 0:
             return
         entry = dict(job.plan[0])
-        listed = session.execute(
-            select(JobFile.position, JobFile.name, JobFile.size)
-            .where(JobFile.job_id == job_id)
-            .order_by(JobFile.position)
-        ).all()
+        listed = [(i, str(f["name"]), int(f["bytes"])) for i, f in enumerate(entry["files"])]
     _mark_running(db, job_id, queue.now())
     if queue.import_validator is None:
         _fail(db, job_id, queue.now(), "this worker has no registry row validator configured")
@@ -207,15 +216,48 @@ def run_import(queue: JobQueue, *, job_id: int, shard: int = 0, worker: str = ""
 
 def _stored_file(db: Database, job_id: int, position: int) -> Callable[[], IO[bytes]]:
     def open_file() -> IO[bytes]:
-        with db.read() as session:
-            content = session.scalar(
-                select(JobFile.content).where(
-                    JobFile.job_id == job_id, JobFile.position == position
-                )
-            )
-        return io.BytesIO(content or b"")
+        return io.BufferedReader(_Pieces(db, job_id, position), buffer_size=64 * 1024)
 
     return open_file
+
+
+class _Pieces(io.RawIOBase):
+    """A stored file read piece by piece: one piece in memory at a time."""
+
+    def __init__(self, db: Database, job_id: int, position: int) -> None:
+        super().__init__()
+        self._db = db
+        self._job_id = job_id
+        self._position = position
+        self._next = 0
+        self._buffer = memoryview(b"")
+        self._done = False
+
+    def readable(self) -> bool:
+        """Return True: this stream is for reading."""
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        """Fill ``buffer`` from the current piece, fetching the next one when it is used up."""
+        while not self._buffer and not self._done:
+            with self._db.read() as session:
+                content = session.scalar(
+                    select(JobFile.content).where(
+                        JobFile.job_id == self._job_id,
+                        JobFile.position == self._position,
+                        JobFile.piece == self._next,
+                    )
+                )
+            if content is None:
+                self._done = True
+            else:
+                self._buffer = memoryview(content)
+                self._next += 1
+        view = memoryview(buffer).cast("B")
+        size = min(len(view), len(self._buffer))
+        view[:size] = self._buffer[:size]
+        self._buffer = self._buffer[size:]
+        return size
 
 
 class _Progress:
@@ -377,7 +419,7 @@ def cancel_import_job(
 
 
 def stored_files(db: Database, *, job_id: int) -> int:
-    """Return how many uploaded files a job still keeps (none once it ended)."""
+    """Return how many pieces of uploaded files a job still keeps (none once it ended)."""
     with db.read() as session:
         return int(
             session.scalar(

@@ -64,10 +64,12 @@ class JobShard(Base):
 
 
 class JobFile(Base):
-    """A file uploaded for a job (a registry import), kept until the job ends.
+    """A piece of a file uploaded for a job (a registry import), kept until the job ends.
 
     The bytes live in the database, not on the web host's disk, so a worker on any host reads
-    them; the job deletes them when it ends, whatever its outcome.
+    them; a file is stored in pieces of at most ``workflow.jobs.imports.PIECE`` bytes, so
+    neither the web worker storing it nor the job worker reading it holds a file whole. The
+    job deletes them when it ends, whatever its outcome.
     """
 
     __tablename__ = "job_file"
@@ -75,6 +77,7 @@ class JobFile(Base):
     job_id: Mapped[int] = mapped_column(ForeignKey("job.id", ondelete="CASCADE"), primary_key=True)
     position: Mapped[int] = mapped_column(Integer, primary_key=True)
     """The file's place in the upload (the import reads the files in this order)."""
+    piece: Mapped[int] = mapped_column(Integer, primary_key=True)
+    """The piece's place in its file, from 0."""
     name: Mapped[str] = mapped_column(String(255))
-    size: Mapped[int] = mapped_column(Integer)
     content: Mapped[bytes] = mapped_column(LargeBinary)
