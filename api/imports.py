@@ -5,8 +5,9 @@ set of docs/import.md (recognised by file name) and/or JSON profiles (``.jsonl``
 werkzeug spools large parts to temporary files; the request as a whole is bounded by
 ``MAX_REQUEST_BYTES`` (413 beyond it) and ``MAX_FILES`` parts. The import runs as a job of kind
 ``registry_import``: the files are stored in the database in pieces (``job_file``) for a
-worker on any host, which deletes them when the job ends; no file is held whole. With jobs in-process (``JOBS_EAGER``) the answer is
-the import's, as before the queue: 201 with the report, or 422 with the problems.
+worker on any host, which deletes them when the job ends; no file is held whole. With jobs
+in-process (``JOBS_EAGER``) the answer is the import's, as before the queue: 201 with the
+report, or 422 with the problems.
 """
 
 from __future__ import annotations
