@@ -16,6 +16,7 @@ from workflow.jobs.imports import (
     import_report,
     run_import,
     start_import_job,
+    start_operator_import_job,
     stored_files,
 )
 from workflow.jobs.queue import (
@@ -96,6 +97,7 @@ __all__ = [
     "run_shard",
     "run_talent_shard",
     "start_import_job",
+    "start_operator_import_job",
     "start_screening_job",
     "start_talent_job",
     "stored_files",

@@ -44,7 +44,7 @@ from workflow.jobs.screening import (
     _record_end,
     view_of,
 )
-from workflow.models import Job, JobFile, JobShard, Role
+from workflow.models import Job, JobFile, JobShard, Role, Tenant
 
 log = structlog.get_logger(__name__)
 
@@ -88,12 +88,52 @@ def start_import_job(
     """
     if not actor.roles & IMPORTERS:
         raise Refused(f"{actor.username} may not upload registry records")
+    return _start(
+        queue,
+        tenant_id=actor.tenant_id,
+        agency=actor.tenant_code,
+        actor_ref=ledger.actor_ref(actor),
+        files=files,
+        now=now,
+    )
+
+
+def start_operator_import_job(
+    queue: JobQueue, *, files: Sequence[registry.ImportFile], now: dt.datetime
+) -> ImportJob:
+    """Queue the command line's import (``flask registry import --queue``): records of any
+    agency, by the system, filed under the national (root) agency; only the operator's
+    command line sees it (``flask jobs show``).
+
+    :raises NotFound: the registry has no agency yet to file the job under.
+    """
+    with queue.db.read() as session:
+        root = session.scalar(
+            select(Tenant.id).where(Tenant.parent_id.is_(None)).order_by(Tenant.id).limit(1)
+        )
+    if root is None:
+        raise NotFound("no agency in the registry yet: import the first one without --queue")
+    return _start(queue, tenant_id=root, agency=None, actor_ref=None, files=files, now=now)
+
+
+def _start(
+    queue: JobQueue,
+    *,
+    tenant_id: int,
+    agency: str | None,
+    actor_ref: str | None,
+    files: Sequence[registry.ImportFile],
+    now: dt.datetime,
+) -> ImportJob:
+    """Record the job with its files (in pieces) and ``job.started``, then send its task.
+
+    ``agency`` None: the operator's import of any agency's records (no own-agency rule).
+    """
     db = queue.db
-    actor_ref = ledger.actor_ref(actor)
     with db.transaction() as session:
         job = Job(
             kind=KIND_IMPORT,
-            tenant_id=actor.tenant_id,
+            tenant_id=tenant_id,
             vacancy_id=None,
             round=None,
             state=QUEUED,
@@ -110,57 +150,52 @@ def start_import_job(
         job_id = job.id
         listed: list[dict[str, Any]] = []
         for position, file in enumerate(files):
-            name = file.name[:255]
-            size = 0
-            with file.opener() as stream:
-                piece = 0
-                while True:
-                    content = stream.read(PIECE)
-                    if content or piece == 0:  # an empty file is one empty piece
-                        session.add(
-                            JobFile(
-                                job_id=job_id,
-                                position=position,
-                                piece=piece,
-                                name=name,
-                                content=content,
-                            )
-                        )
-                        session.flush()
-                        session.expunge_all()  # the bytes are written: do not keep them
-                        size += len(content)
-                        piece += 1
-                    if not content:
-                        break
-            listed.append({"name": name, "bytes": size})
+            listed.append(_store_file(session, job_id, position, file))
         total = sum(f["bytes"] for f in listed)
         job = session.get_one(Job, job_id)
-        job.plan = [
-            {
-                "tenant": actor.tenant_id,
-                "agency": actor.tenant_code,
-                "by": actor_ref,
-                "files": listed,
-            }
-        ]
+        job.plan = [{"tenant": tenant_id, "agency": agency, "by": actor_ref, "files": listed}]
         job.candidates_total = total
         ledger.append(
             session,
-            tenant_id=actor.tenant_id,
+            tenant_id=tenant_id,
             kind=ledger.LedgerKind.JOB_STARTED,
             actor=actor_ref,
             at=now,
             data={
-                "job": job.id,
+                "job": job_id,
                 "kind": KIND_IMPORT,
-                "agency": actor.tenant_code,
+                "agency": agency,
                 "files": listed,
                 "bytes": total,
             },
         )
-        job_id = job.id
     queue.send_shards(job_id, 1, task_name=IMPORT_TASK)
     return _import_job(db, job_id, queue.now())
+
+
+def _store_file(
+    session: Session, job_id: int, position: int, file: registry.ImportFile
+) -> dict[str, Any]:
+    """Copy one file into ``job_file`` rows, a piece at a time; return its name and size."""
+    name = file.name[:255]
+    size = 0
+    with file.opener() as stream:
+        piece = 0
+        while True:
+            content = stream.read(PIECE)
+            if content or piece == 0:  # an empty file is one empty piece
+                session.add(
+                    JobFile(
+                        job_id=job_id, position=position, piece=piece, name=name, content=content
+                    )
+                )
+                session.flush()
+                session.expunge_all()  # the bytes are written: do not keep them
+                size += len(content)
+                piece += 1
+            if not content:
+                break
+    return {"name": name, "bytes": size}
 
 
 def run_import(queue: JobQueue, *, job_id: int, shard: int = 0, worker: str = "") -> None:
@@ -185,20 +220,33 @@ def run_import(queue: JobQueue, *, job_id: int, shard: int = 0, worker: str = ""
         for position, name, size in listed
     ]
     now = queue.now()
+
+    def claim(session: Session, report: registry.ImportReport) -> bool:
+        return _claim(session, job_id, report, SUCCEEDED, worker, queue.now())
+
     try:
-        registry.upload_for_agency(
-            db,
-            tenant_id=int(entry["tenant"]),
-            tenant_code=str(entry["agency"]),
-            actor_ref=entry.get("by"),
-            files=files,
-            validator=queue.import_validator(),
-            now=now,
-            progress=_Progress(db, job_id),
-            claim=lambda session, report: _claim(
-                session, job_id, report, SUCCEEDED, worker, queue.now()
-            ),
-        )
+        if entry.get("agency") is None:  # the operator's: any agency's records
+            registry.import_registry(
+                db,
+                files=files,
+                validator=queue.import_validator(),
+                now=now,
+                progress=_Progress(db, job_id),
+                actor=None,
+                claim=claim,
+            )
+        else:
+            registry.upload_for_agency(
+                db,
+                tenant_id=int(entry["tenant"]),
+                tenant_code=str(entry["agency"]),
+                actor_ref=entry.get("by"),
+                files=files,
+                validator=queue.import_validator(),
+                now=now,
+                progress=_Progress(db, job_id),
+                claim=claim,
+            )
     except registry.ImportRejected as rejected:
         with db.transaction() as session:
             claimed = _claim(session, job_id, rejected.report, FAILED, worker, queue.now())
@@ -359,7 +407,7 @@ def _import_job(db: Database, job_id: int, now: dt.datetime) -> ImportJob:
         entry = dict(job.plan[0]) if job.plan else {}
     return ImportJob(
         view,
-        str(entry.get("agency", "")),
+        str(entry.get("agency") or ""),
         list(entry.get("files", [])),
         import_report(db, job_id=job_id),
     )
@@ -368,18 +416,21 @@ def _import_job(db: Database, job_id: int, now: dt.datetime) -> ImportJob:
 def get_import_job(db: Database, *, actor: Actor, job_id: int, now: dt.datetime) -> ImportJob:
     """Return a registry-import job to whoever may import into its agency (HR of it).
 
-    An actor without roles (the operator's command line) reads by agency scope alone.
+    An actor without roles (the operator's command line) reads by agency scope alone; the
+    operator's own imports (any agency's records) are the operator's only.
 
     :raises NotFound: no such import job visible to the actor.
     """
     with db.read() as session:
-        tenant_id = session.scalar(
-            select(Job.tenant_id).where(Job.id == job_id, Job.kind == KIND_IMPORT)
-        )
-    if tenant_id is None:
+        found = session.execute(
+            select(Job.tenant_id, Job.plan).where(Job.id == job_id, Job.kind == KIND_IMPORT)
+        ).first()
+    if found is None:
         raise NotFound(f"no job {job_id}")
+    tenant_id, plan = found
+    operators = bool(plan) and plan[0].get("agency") is None
     if actor.roles:
-        allowed = bool(actor.roles & IMPORTERS) and actor.tenant_id == tenant_id
+        allowed = not operators and bool(actor.roles & IMPORTERS) and actor.tenant_id == tenant_id
     else:
         allowed = readable(actor).allows(tenant_id)
     if not allowed:
