@@ -290,3 +290,24 @@ def test_files_are_stored_and_read_in_pieces(
         name: hashlib.sha256(content.encode()).hexdigest() for name, content in files.items()
     }
     assert _files_kept(database) == 0
+
+
+def test_an_unexpected_error_ends_the_job_failed_and_drops_its_files(
+    queued_app: Flask, world: World, database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = queued_app.test_client()
+    before = _counts(database)
+    answer = _upload(client, world, "province.hr", _set_for("36.00"))
+    job_id = answer.json["job"]["id"]
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(workflow_imports.registry, "upload_for_agency", broken)
+    with pytest.raises(RuntimeError, match="disk full"):
+        jobs.run_import(queued_app.extensions["meritflow"].jobs, job_id=job_id)
+    shown = client.get(f"/api/v1/jobs/{job_id}", headers=world.headers("province.hr"))
+    assert (shown.json["state"], shown.json["report"]) == ("failed", None)
+    assert shown.json["error"] == "the import stopped on an error; nothing was written"
+    assert _files_kept(database) == 0
+    assert _counts(database) == before

@@ -259,6 +259,15 @@ def run_import(queue: JobQueue, *, job_id: int, shard: int = 0, worker: str = ""
     except WorkflowError as exc:
         _fail(db, job_id, queue.now(), exc.message)
         return
+    except Exception:
+        # the import's transaction rolled back: end the job (and drop its files) rather than
+        # leave it running with nobody to finish it, then let the task fail loudly
+        log.exception("import_job_crashed", job=job_id)
+        try:
+            _fail(db, job_id, queue.now(), "the import stopped on an error; nothing was written")
+        except Exception:
+            log.exception("import_job_not_ended", job=job_id)
+        raise
     log.info("import_job_finished", job=job_id)
 
 
