@@ -35,6 +35,7 @@ from api.auth import SECURITY_SCHEME
 from api.errors import ProblemApi, register_error_handlers
 from api.logging import configure_logging
 from api.openapi import ContractPlugin
+from api.schemas.registry_import import RegistryRowValidator
 from api.state import AppState, init_state
 from config import Settings
 from workflow.core import UNAVAILABLE_ERRORS, Database, check_durability, connect
@@ -152,6 +153,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         shard_size=settings.jobs_shard_size,
         narrow=settings.screening_narrowing,
         narrow_min_pool=settings.screening_narrowing_min_pool,
+        import_validator=RegistryRowValidator,
     )
     init_state(app, AppState(settings=settings, db=database, jobs=queue))
     app.before_request(gate.before_request)

@@ -2,8 +2,12 @@
 
 ``POST /registry/imports`` takes ``multipart/form-data`` with the files of one import: the CSV
 set of docs/import.md (recognised by file name) and/or JSON profiles (``.jsonl``/``.json``).
-werkzeug spools large parts to temporary files, and the import streams them, so no file is
-held whole; the request as a whole is bounded by ``MAX_REQUEST_BYTES`` (413 beyond it).
+werkzeug spools large parts to temporary files; the request as a whole is bounded by
+``MAX_REQUEST_BYTES`` (413 beyond it) and ``MAX_FILES`` parts. The import runs as a job of kind
+``registry_import``: the files are stored in the database in pieces (``job_file``) for a
+worker on any host, which deletes them when the job ends; no file is held whole. With jobs
+in-process (``JOBS_EAGER``) the answer is the import's, as before the queue: 201 with the
+report, or 422 with the problems.
 """
 
 from __future__ import annotations
@@ -15,24 +19,29 @@ from functools import wraps
 from pathlib import PurePosixPath
 from typing import IO, Any, TypeVar
 
-from flask import request
+from flask import Response, jsonify, request, url_for
 from flask_smorest import Blueprint
 from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import UnsupportedMediaType
 
 from api.auth import current_actor, requires
+from api.jobs import job_json
 from api.schemas.imports import ImportRead
-from api.schemas.registry_import import RegistryRowValidator
-from api.state import db
+from api.schemas.jobs import ImportQueuedRead
+from api.state import jobs as job_queue
+from workflow import jobs
 from workflow.core import InvalidInput, SystemClock
 from workflow.models import Role
-from workflow.registry import ImportFile, ImportReport, upload_registry
+from workflow.registry import ImportFile, ImportRejected
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 blp = Blueprint("imports", __name__, description="Uploading registry records (HR)")
 
 MULTIPART = "multipart/form-data"
+ACCEPTED_HEADERS = {
+    "Location": {"description": "The import job's URL", "schema": {"type": "string"}}
+}
 FILES_FIELD = "files"
 MAX_FILES = 50
 UPLOAD_BODY = {
@@ -80,23 +89,38 @@ def multipart_only(func: F) -> F:
 @multipart_only
 @blp.doc(requestBody=UPLOAD_BODY)
 @blp.response(201, ImportRead)
+@blp.alt_response(
+    202,
+    schema=ImportQueuedRead,
+    description="With a job queue: the import runs as the `job` (its URL in `Location`), "
+    "which shows its `report` once it ended (a failed one lists the `problems`)",
+    headers=ACCEPTED_HEADERS,
+)
 @blp.alt_response(413, response="REQUEST_ENTITY_TOO_LARGE")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 def upload() -> Any:
-    """Import the uploaded files into the caller's own agency, all or nothing.
+    """Import the uploaded files into the caller's own agency, all or nothing, as a job.
 
     Every record must be the caller's agency's; any problem (a row of another agency
-    included) is a 422 listing `problems` as `{file, row, field, message}`, and nothing is
-    written. Accepted, it is written in one transaction with a `registry.import` ledger entry.
+    included) rejects the whole import and nothing is written. Accepted, it is written in one
+    transaction with a `registry.import` ledger entry.
+
+    The files are stored with a `registry_import` job and a worker imports them: the answer is
+    202 with the `job` (URL in `Location`); `GET /jobs/{id}` shows its state and, once it
+    ended, its `report` (failed: the `problems` as `{file, row, field, message}`). When jobs run
+    in-process the answer is the import's own: 201 with the report, or 422 listing `problems`.
+    A malformed upload (no file, too many, a form field) is a 422 before any job.
     """
-    report: ImportReport = upload_registry(
-        db(),
-        actor=current_actor(),
-        files=_uploaded_files(),
-        validator=RegistryRowValidator(),
-        now=SystemClock().now(),
+    started = jobs.start_import_job(
+        job_queue(), actor=current_actor(), files=_uploaded_files(), now=SystemClock().now()
     )
-    return report, 201
+    if started.finished and started.report is not None:
+        if not started.report.ok:
+            raise ImportRejected(started.report)
+        return started.report, 201
+    location = url_for("jobs.get_job", job_id=started.job.id)
+    answer: Response = jsonify(ImportQueuedRead().dump({"job": job_json(started.job)}))
+    return answer, 202, {"Location": location}
 
 
 def _uploaded_files() -> list[ImportFile]:

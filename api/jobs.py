@@ -1,4 +1,5 @@
-"""Background jobs: a screening's or a talent-map run's progress, and stopping it."""
+"""Background jobs: a screening's, a talent-map run's or a registry import's progress, and
+stopping it."""
 
 from __future__ import annotations
 
@@ -17,11 +18,13 @@ from workflow.models import Role
 blp = Blueprint(
     "jobs",
     __name__,
-    description="Background jobs: a vacancy's screening in shards, talent-map runs by agency",
+    description="Background jobs: a vacancy's screening in shards, talent-map runs by agency, "
+    "registry imports",
 )
 
 READERS = (Role.HR, Role.COMMITTEE, Role.AUTHORITY, Role.NATIONAL_REVIEWER, Role.AUDITOR)
-"""Whoever may read the job's vacancy (a talent-map job: its agencies' talent runs)."""
+"""Whoever may read the job's vacancy (a talent-map job: its agencies' talent runs; an import:
+HR of its agency)."""
 
 
 def _now() -> dt.datetime:
@@ -36,7 +39,9 @@ def get_job(job_id: int) -> Any:
     """Show a job: its state, shards and candidates done, rate, estimated time left, error.
 
     A talent-map job (visible to whoever reads the talent runs of every agency it maps) also
-    lists its `agencies` and the `runs` stored so far.
+    lists its `agencies` and the `runs` stored so far. A registry import (visible to HR of the
+    agency it imports into) shows its `agency`, `files` and, once it ended, its `report`: what
+    it wrote, or the `problems` (`{file, row, field, message}`) that rejected it.
     """
     return job_json(jobs.get_job(db(), actor=current_actor(), job_id=job_id, now=_now()))
 
@@ -48,6 +53,11 @@ def job_json(view: jobs.JobView) -> dict[str, Any]:
         found = jobs.get_talent_job(db(), actor=current_actor(), job_id=view.id, now=_now())
         body["agencies"] = found.agencies
         body["runs"] = [run.id for run in found.runs]
+    elif view.kind == jobs.KIND_IMPORT:
+        upload = jobs.get_import_job(db(), actor=current_actor(), job_id=view.id, now=_now())
+        body["agency"] = upload.agency
+        body["files"] = upload.files
+        body["report"] = upload.report
     return body
 
 
@@ -64,7 +74,9 @@ def cancel_job(body: dict[str, Any], job_id: int) -> Any:
 
     The workflow's only way out of `screening` by a user is `cancel` (HR or the authority); a
     caller without that role gets the recorded 403 refusal. A talent-map job is stopped by HR
-    or BKN (the runners); agencies not mapped yet get no run. A job already over is a 409.
+    or BKN (the runners); agencies not mapped yet get no run. A registry import is stopped by
+    HR of its agency: nothing is written and its files are deleted. A job already over is a
+    409.
     """
     view = jobs.cancel_job(
         db(), actor=current_actor(), job_id=job_id, reason=body["reason"], now=_now()

@@ -18,7 +18,8 @@ from workflow import jobs
 from workflow.models import Role
 
 READERS = (Role.HR, Role.COMMITTEE, Role.AUTHORITY, Role.NATIONAL_REVIEWER, Role.AUDITOR)
-"""As the API's job readers; the use case checks the job's vacancy or agencies."""
+"""As the API's job readers; the use case checks the job's vacancy, agencies or (an import)
+that the reader is HR of its agency."""
 
 
 def progress_label(job: jobs.JobView) -> str:
@@ -29,6 +30,16 @@ def progress_label(job: jobs.JobView) -> str:
         "shards_done": job.shards_done,
         "shards": job.shards_total,
     }
+    if job.kind == jobs.KIND_IMPORT:
+        if job.state == jobs.QUEUED:
+            return str(_("Waiting for a worker to import the files."))
+        return str(
+            _(
+                "%(done)s of %(total)s kB of the files read",
+                done=-(-job.candidates_done // 1024),
+                total=-(-job.candidates_total // 1024),
+            )
+        )
     if job.kind == jobs.KIND_TALENT:
         return str(
             _(

@@ -13,12 +13,13 @@ from werkzeug.datastructures import FileStorage
 
 from api.imports import MAX_FILES
 from api.personal_data import recorder
-from api.schemas.registry_import import RegistryRowValidator
-from pages.web import bp, current_actor, database, now, page_request, signed_in
-from workflow import registry
+from api.state import jobs as job_queue
+from pages.jobs import progress_label, time_left
+from pages.web import bp, current_actor, database, now, page_request, redirect_to, signed_in
+from workflow import jobs, registry
 from workflow.core import InvalidInput, NotFound
 from workflow.models import Role
-from workflow.registry import ImportFile, ImportRejected
+from workflow.registry import ImportFile
 
 FILES_FIELD = "berkas"
 
@@ -83,26 +84,50 @@ def _opener(part: FileStorage) -> Any:
 @bp.route("/pegawai/impor", methods=["GET", "POST"])
 @signed_in(Role.HR)
 def registry_upload() -> Any:
-    """Upload the files of one import (CSV set and/or JSON profiles) for the user's agency."""
+    """Upload the files of one import (CSV set and/or JSON profiles) for the user's agency.
+
+    The import runs as a background job: the page follows it (``/pegawai/impor/<job>``) and
+    then shows its outcome; with jobs in-process it has finished before the answer.
+    """
     if request.method == "GET":
         return render_template("registry/upload.html")
     try:
-        report = registry.upload_registry(
-            database(),
-            actor=current_actor(),
-            files=_files(),
-            validator=RegistryRowValidator(),
-            now=now(),
+        started = jobs.start_import_job(
+            job_queue(), actor=current_actor(), files=_files(), now=now()
         )
-    except ImportRejected as exc:
-        return render_template(
-            "registry/upload.html",
-            rejected=exc,
-            problems=exc.problems,
-            total=exc.details.get("problems_total"),
-        ), 422
     except InvalidInput as exc:
         return render_template(
             "registry/upload.html", rejected=exc, problems=exc.problems, total=None
         ), 422
-    return render_template("registry/upload.html", report=report)
+    if started.finished and started.report is not None:
+        return _outcome(started)
+    return redirect_to("pages.registry_import_job", job_id=started.job.id)
+
+
+@bp.route("/pegawai/impor/<int:job_id>")
+@signed_in(Role.HR)
+def registry_import_job(job_id: int) -> Any:
+    """An import job: its progress while it runs (the page's poller), then its outcome."""
+    found = jobs.get_import_job(database(), actor=current_actor(), job_id=job_id, now=now())
+    return _outcome(found)
+
+
+def _outcome(found: jobs.ImportJob) -> Any:
+    """The upload page with a job's progress, or the report it ended with (422: rejected)."""
+    context: dict[str, Any] = {
+        "job": found.job,
+        "job_files": found.files,
+        "job_label": progress_label(found.job),
+        "job_left": time_left(found.job),
+    }
+    report = found.report
+    if report is not None and not report.ok:
+        problems = [problem.as_dict() for problem in report.problems]
+        return render_template(
+            "registry/upload.html",
+            rejected=True,
+            problems=problems,
+            total=report.problems_total,
+            **context,
+        ), 422
+    return render_template("registry/upload.html", report=report, **context)

@@ -11,11 +11,15 @@ from typing import Any
 import click
 from flask.cli import AppGroup
 
+from api.cli.errors import reported
 from api.schemas.registry_import import RegistryRowValidator
 from api.state import db
+from api.state import jobs as job_queue
+from workflow import jobs
 from workflow.core import InvalidInput, SystemClock
 from workflow.registry import (
     MAX_PROBLEMS,
+    ImportFile,
     ImportRejected,
     ImportReport,
     collect_files,
@@ -45,11 +49,20 @@ _LABELS = {"read": "reading and checking", "write": "writing employees"}
     show_default="CPU cores, at most 4",
     help="Processes that read and validate the employee files.",
 )
-def import_command(paths: tuple[Path, ...], max_problems: int, workers: int) -> None:
+@click.option(
+    "--queue",
+    "queued",
+    is_flag=True,
+    help="Store the files in the database and import them as a background job on any worker "
+    "(follow it with `flask jobs show ID`).",
+)
+def import_command(paths: tuple[Path, ...], max_problems: int, workers: int, queued: bool) -> None:
     """Import a CSV set and/or JSON profiles (files or directories) in one transaction.
 
     Exits 0 when everything was written, 1 when any row was rejected (then nothing is written
-    and every problem is printed as ``file:row field: message``).
+    and every problem is printed as ``file:row field: message``). With ``--queue`` the import
+    is a ``registry_import`` job: the command prints its id and exits 0 once it is queued
+    (with jobs in-process, ``JOBS_EAGER``, it has run and answers as without ``--queue``).
     """
     try:
         files = collect_files(list(paths))
@@ -57,6 +70,9 @@ def import_command(paths: tuple[Path, ...], max_problems: int, workers: int) -> 
         for problem in error.problems:
             click.echo(f"{problem['file']}: {problem['message']}", err=True)
         raise SystemExit(1) from None
+    if queued:
+        _queue_import(files)
+        return
     total = sum(file.size or 0 for file in files)
     with ProgressBars(enabled=total >= LARGE_IMPORT_BYTES) as progress:
         try:
@@ -74,6 +90,26 @@ def import_command(paths: tuple[Path, ...], max_problems: int, workers: int) -> 
             progress.close()
             print_rejection(rejected.report)
             raise SystemExit(1) from None
+    print_summary(report)
+
+
+def _queue_import(files: list[ImportFile]) -> None:
+    """Queue the files as an operator's import job; print its outcome if it already ran."""
+    with reported():
+        started = jobs.start_operator_import_job(job_queue(), files=files, now=SystemClock().now())
+    report = started.report
+    if report is None:
+        click.echo(
+            f"queued as job {started.job.id} ({started.job.state}); "
+            f"follow it with: flask jobs show {started.job.id}"
+        )
+        if started.job.error:
+            click.echo(started.job.error, err=True)
+            raise SystemExit(1)
+        return
+    if not report.ok:
+        print_rejection(report)
+        raise SystemExit(1)
     print_summary(report)
 
 

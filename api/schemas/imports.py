@@ -40,3 +40,21 @@ class ImportRead(Schema):
         metadata={"description": "Data rows read per record type", "example": {"employee": 2}},
     )
     rows_written = fields.Integer(required=True)
+
+
+class ImportProblemRead(Schema):
+    """One problem of a rejected import: where (file, row, field) and what rule it breaks."""
+
+    file = fields.String(required=True, allow_none=True, metadata={"example": "employees.csv"})
+    row = fields.Integer(required=True, allow_none=True, metadata={"example": 3})
+    field = fields.String(required=True, allow_none=True, metadata={"example": "nip"})
+    message = fields.String(required=True)
+
+
+class ImportOutcomeRead(ImportRead):
+    """An import job's report once it ended: what it wrote (`ok`), or why nothing was."""
+
+    ok = fields.Boolean(required=True, metadata={"description": "false: nothing was written"})
+    problems = fields.List(fields.Nested(ImportProblemRead), required=True)
+    problems_total = fields.Integer(required=True)
+    rejected_rows = fields.Integer(required=True)

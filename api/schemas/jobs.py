@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields
 
 from api.schemas import RequestSchema, text
+from api.schemas.imports import ImportOutcomeRead
 
 
 class CountRead(Schema):
@@ -20,7 +21,11 @@ class JobRead(Schema):
 
     id = fields.Integer(required=True)
     kind = fields.String(
-        required=True, metadata={"example": "screening", "description": "screening or talent_map"}
+        required=True,
+        metadata={
+            "example": "screening",
+            "description": "screening, talent_map or registry_import",
+        },
     )
     vacancy = fields.Integer(required=True, allow_none=True)
     round = fields.Integer(required=True, allow_none=True)
@@ -32,7 +37,10 @@ class JobRead(Schema):
     candidates = fields.Nested(
         CountRead,
         required=True,
-        metadata={"description": "Candidates screened, or employees mapped (talent_map)"},
+        metadata={
+            "description": "Candidates screened, employees mapped (talent_map), or bytes of the "
+            "uploaded files read (registry_import)"
+        },
     )
     candidates_per_second = fields.Float(required=True, allow_none=True)
     seconds_left = fields.Float(
@@ -57,6 +65,25 @@ class JobRead(Schema):
         fields.Integer(),
         metadata={"description": "talent_map only: the runs stored so far (one per agency)"},
     )
+    agency = fields.String(metadata={"description": "registry_import only: the agency imported"})
+    files = fields.List(
+        fields.Dict(),
+        metadata={"description": "registry_import only: the uploaded files, `{name, bytes}`"},
+    )
+    report = fields.Nested(
+        ImportOutcomeRead,
+        allow_none=True,
+        metadata={
+            "description": "registry_import only, once it ended: what it wrote, or (failed) the "
+            "problems `{file, row, field, message}` the upload's 422 lists; null before"
+        },
+    )
+
+
+class ImportQueuedRead(Schema):
+    """A registry upload queued as a job: follow `job` (its URL is in `Location`)."""
+
+    job = fields.Nested(JobRead, required=True)
 
 
 class JobCancel(RequestSchema):

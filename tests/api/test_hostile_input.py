@@ -26,7 +26,7 @@ from workflow.core.strict_json import (
     HostileJson,
     decode,
 )
-from workflow.models import Vacancy
+from workflow.models import Job, JobFile, JobShard, LedgerEntry, Vacancy
 
 DEEP = b"[" * 1000 + b"]" * 1000
 HOSTILE: dict[str, tuple[bytes, set[int], str]] = {
@@ -104,12 +104,32 @@ def _url(rule: str, world: World) -> str:
 
 
 def _state(database: Database) -> dict[str, Any]:
+    """Every table's row count, except what a rejected upload's own job records: the job (a
+    failed ``registry_import``), its stored outcome and its ``job.started``/``job.finished``."""
     with database.read() as session:
         counts = {
             table.name: session.execute(select(func.count()).select_from(table)).scalar_one()
             for table in workflow.models.Base.metadata.sorted_tables
-            if table.name != "access_log"
+            if table.name not in ("access_log", "job", "job_shard", "job_file", "ledger_entry")
         }
+        counts["job"] = session.scalar(
+            select(func.count()).select_from(Job).where(Job.kind != "registry_import")
+        )
+        imports = select(Job.id).where(Job.kind == "registry_import")
+        counts["job_shard"] = session.scalar(
+            select(func.count()).select_from(JobShard).where(JobShard.job_id.not_in(imports))
+        )
+        counts["job_file"] = session.scalar(select(func.count()).select_from(JobFile))
+        counts["ledger_entry"] = session.scalar(
+            select(func.count())
+            .select_from(LedgerEntry)
+            .where(
+                ~(
+                    LedgerEntry.kind.like("job.%")
+                    & LedgerEntry.body.like('%"kind":"registry_import"%')
+                )
+            )
+        )
         versions = session.execute(select(Vacancy.id, Vacancy.state, Vacancy.version)).all()
     return {"counts": counts, "vacancies": sorted(map(tuple, versions))}
 

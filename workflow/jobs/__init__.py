@@ -1,5 +1,5 @@
 """Background jobs on Celery: a vacancy's screening split into shards that any worker screens,
-and talent-map runs (one task per agency).
+talent-map runs (one task per agency) and registry imports (the uploaded files in the database).
 
 Job state lives in our database (``job``, ``job_shard``); the broker only carries ids. See
 ``docs/jobs.md`` for why Celery, how to configure a broker and how to run workers on hosts.
@@ -9,7 +9,24 @@ concept (the import-linter contracts in pyproject.toml hold that).
 """
 
 from workflow.jobs.access import cancel_job, get_job
-from workflow.jobs.queue import QUEUE, SHARD_TASK, TALENT_TASK, JobQueue, make_queue
+from workflow.jobs.imports import (
+    KIND_IMPORT,
+    ImportJob,
+    get_import_job,
+    import_report,
+    run_import,
+    start_import_job,
+    start_operator_import_job,
+    stored_files,
+)
+from workflow.jobs.queue import (
+    IMPORT_TASK,
+    QUEUE,
+    SHARD_TASK,
+    TALENT_TASK,
+    JobQueue,
+    make_queue,
+)
 from workflow.jobs.screening import (
     ACTIVE,
     CANCELLED,
@@ -46,6 +63,8 @@ __all__ = [
     "ACTIVE",
     "CANCELLED",
     "FAILED",
+    "IMPORT_TASK",
+    "KIND_IMPORT",
     "KIND_TALENT",
     "QUEUE",
     "QUEUED",
@@ -53,6 +72,7 @@ __all__ = [
     "SHARD_TASK",
     "SUCCEEDED",
     "TALENT_TASK",
+    "ImportJob",
     "JobQueue",
     "JobStats",
     "JobView",
@@ -63,18 +83,24 @@ __all__ = [
     "dispatch",
     "ensure_job",
     "finish_job",
+    "get_import_job",
     "get_job",
     "get_talent_job",
+    "import_report",
     "job_runs",
     "job_stats",
     "latest_job",
     "latest_talent_job",
     "make_queue",
     "pending_jobs",
+    "run_import",
     "run_shard",
     "run_talent_shard",
+    "start_import_job",
+    "start_operator_import_job",
     "start_screening_job",
     "start_talent_job",
+    "stored_files",
     "sweep_talent_jobs",
     "take_action",
 ]

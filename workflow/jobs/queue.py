@@ -15,10 +15,12 @@ from typing import Any
 from celery import Celery
 
 from workflow.core import Database
+from workflow.registry import RowValidator
 from workflow.screening import NARROWING_MIN_POOL, NarrowingPolicy, should_narrow
 
 SHARD_TASK = "meritflow.screening_shard"
 TALENT_TASK = "meritflow.talent_map_shard"
+IMPORT_TASK = "meritflow.registry_import"
 QUEUE = "meritflow"
 
 
@@ -42,6 +44,9 @@ class JobQueue:
     narrow_min_pool: int = NARROWING_MIN_POOL
     """Jobs of pools at least this large narrow their shards (``SCREENING_NARROWING_MIN_POOL``;
     0: only ``narrow``)."""
+    import_validator: Callable[[], RowValidator] | None = None
+    """Makes the row validator a registry import checks rows with (the adapters' schemas:
+    the domain has none of its own); a worker without one fails an import job."""
 
     def narrows(self, pool_size: int) -> bool:
         """Return whether a job of ``pool_size`` candidates is narrowed (:func:`should_narrow`)."""
@@ -85,11 +90,12 @@ def make_queue(
     now: Callable[[], dt.datetime] | None = None,
     narrow: bool = False,
     narrow_min_pool: int = NARROWING_MIN_POOL,
+    import_validator: Callable[[], RowValidator] | None = None,
 ) -> JobQueue:
     """Return a job queue on ``broker_url`` (tasks run in-process when ``eager``); ``narrow``:
     the screenings it starts narrow each shard in the database (``SCREENING_NARROWING``), as do
     those of pools of at least ``narrow_min_pool`` candidates (``SCREENING_NARROWING_MIN_POOL``,
-    0: off)."""
+    0: off); ``import_validator`` makes the row validator registry-import jobs check with."""
     celery = Celery("meritflow", broker=broker_url, set_as_current=False)
     celery.conf.update(
         task_always_eager=eager,
@@ -105,12 +111,15 @@ def make_queue(
         worker_hijack_root_logger=False,
         broker_transport_options=_transport_options(broker_url),
     )
-    queue = JobQueue(celery, db, shard_size, eager, now or _utcnow, narrow, narrow_min_pool)
+    queue = JobQueue(
+        celery, db, shard_size, eager, now or _utcnow, narrow, narrow_min_pool, import_validator
+    )
     _register(queue)
     return queue
 
 
 def _register(queue: JobQueue) -> None:
+    from workflow.jobs.imports import run_import
     from workflow.jobs.screening import run_shard  # the tasks' bodies; imported late (cycle)
     from workflow.jobs.talent import run_talent_shard
 
@@ -124,4 +133,9 @@ def _register(queue: JobQueue) -> None:
         """Map one agency of a talent-map job and store its run once; the last finishes it."""
         run_talent_shard(queue, job_id=job_id, shard=shard, worker=str(self.request.hostname or ""))
 
-    del screening_shard, talent_map_shard
+    @queue.celery.task(name=IMPORT_TASK, bind=True, shared=False)  # type: ignore[untyped-decorator]
+    def registry_import(self: Any, job_id: int, shard: int) -> None:
+        """Import an upload's stored files once; the job ends with the import's outcome."""
+        run_import(queue, job_id=job_id, shard=shard, worker=str(self.request.hostname or ""))
+
+    del screening_shard, talent_map_shard, registry_import

@@ -3,7 +3,7 @@
 from workflow.models.access import AuthFailure, PersonalDataAccess
 from workflow.models.base import Base
 from workflow.models.identity import ApiToken, Delegation, Role, User, UserRole
-from workflow.models.jobs import Job, JobShard
+from workflow.models.jobs import Job, JobFile, JobShard
 from workflow.models.ledger import ChainHead, LedgerEntry
 from workflow.models.registry import (
     Assessment,
@@ -55,6 +55,7 @@ __all__ = [
     "Employee",
     "IdempotencyRecord",
     "Job",
+    "JobFile",
     "JobShard",
     "LedgerEntry",
     "Penalty",

@@ -61,3 +61,23 @@ class JobShard(Base):
     """gzip of the JSON ``{"profiles": [...], "decisions": [...]}`` of the shard."""
     worker: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class JobFile(Base):
+    """A piece of a file uploaded for a job (a registry import), kept until the job ends.
+
+    The bytes live in the database, not on the web host's disk, so a worker on any host reads
+    them; a file is stored in pieces of at most ``workflow.jobs.imports.PIECE`` bytes, so
+    neither the web worker storing it nor the job worker reading it holds a file whole. The
+    job deletes them when it ends, whatever its outcome.
+    """
+
+    __tablename__ = "job_file"
+
+    job_id: Mapped[int] = mapped_column(ForeignKey("job.id", ondelete="CASCADE"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    """The file's place in the upload (the import reads the files in this order)."""
+    piece: Mapped[int] = mapped_column(Integer, primary_key=True)
+    """The piece's place in its file, from 0."""
+    name: Mapped[str] = mapped_column(String(255))
+    content: Mapped[bytes] = mapped_column(LargeBinary)

@@ -8,9 +8,12 @@ from workflow.registry.demo import seed_demo, write_demo_files
 from workflow.registry.importing import (
     MAX_PROBLEMS,
     ImportFile,
+    ImportNotClaimed,
     ImportRejected,
     ImportReport,
+    Progress,
     RowRejected,
+    RowValidator,
     collect_files,
     import_registry,
 )
@@ -25,17 +28,20 @@ from workflow.registry.queries import (
     list_tenants,
 )
 from workflow.registry.records import RecordType
-from workflow.registry.uploads import upload_registry
+from workflow.registry.uploads import upload_for_agency, upload_registry
 
 __all__ = [
     "MAX_PROBLEMS",
     "EmployeeFilter",
     "ImportFile",
+    "ImportNotClaimed",
     "ImportRejected",
     "ImportReport",
     "PositionFilter",
+    "Progress",
     "RecordType",
     "RowRejected",
+    "RowValidator",
     "collect_files",
     "get_employee",
     "get_position",
@@ -45,6 +51,7 @@ __all__ = [
     "list_positions",
     "list_tenants",
     "seed_demo",
+    "upload_for_agency",
     "upload_registry",
     "write_demo_files",
 ]

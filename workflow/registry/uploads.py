@@ -18,7 +18,7 @@ BKN's own staff and positions, never an agency's).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -31,6 +31,7 @@ from workflow.models import Employee, Tenant
 from workflow.registry.importing import (
     ImportFile,
     ImportReport,
+    Progress,
     RowRejected,
     RowValidator,
     import_registry,
@@ -116,21 +117,53 @@ def upload_registry(
     :raises ImportRejected: any row or file had a problem, a record of another agency
         included; nothing was written.
     """
+    return upload_for_agency(
+        db,
+        tenant_id=actor.tenant_id,
+        tenant_code=actor.tenant_code,
+        actor_ref=ledger.actor_ref(actor),
+        files=files,
+        validator=validator,
+        now=now,
+    )
+
+
+def upload_for_agency(
+    db: Database,
+    *,
+    tenant_id: int,
+    tenant_code: str,
+    actor_ref: str | None,
+    files: Sequence[ImportFile],
+    validator: RowValidator,
+    now: dt.datetime,
+    progress: Progress | None = None,
+    claim: Callable[[Session, ImportReport], bool] | None = None,
+) -> ImportReport:
+    """Import ``files`` for the agency ``tenant_id`` (``tenant_code``) as its own upload, by
+    ``actor_ref`` (``user:<id>``): :func:`upload_registry` for a job, whose worker has no
+    signed-in user; ``progress`` and ``claim`` are :func:`import_registry`'s.
+
+    :raises ImportRejected: as :func:`upload_registry`.
+    :raises ImportNotClaimed: ``claim`` refused it; nothing was written.
+    """
     with _lookups(db) as session:
         parent = session.scalar(
             select(Tenant.code).where(
                 Tenant.id
-                == select(Tenant.parent_id).where(Tenant.id == actor.tenant_id).scalar_subquery()
+                == select(Tenant.parent_id).where(Tenant.id == tenant_id).scalar_subquery()
             )
         )
-        scoped = OwnAgencyOnly(validator, session, actor.tenant_id, actor.tenant_code, parent)
+        scoped = OwnAgencyOnly(validator, session, tenant_id, tenant_code, parent)
         return import_registry(
             db,
             files=files,
             validator=scoped,
             now=now,
             workers=1,
-            actor=ledger.actor_ref(actor),
+            actor=actor_ref,
+            progress=progress,
+            claim=claim,
         )
 
 

@@ -16,11 +16,12 @@ from workflow.registry.importing.report import (
     ImportReport,
     Progress,
 )
-from workflow.registry.importing.use_case import import_registry
+from workflow.registry.importing.use_case import ImportNotClaimed, import_registry
 
 __all__ = [
     "MAX_PROBLEMS",
     "ImportFile",
+    "ImportNotClaimed",
     "ImportRejected",
     "ImportReport",
     "Progress",

@@ -109,6 +109,36 @@ class ImportReport:
         """Return the number of data rows read across all files."""
         return sum(self.rows_read.values())
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ImportReport:
+        """Return the report :meth:`as_dict` gave (a job stores its import's report so)."""
+        return cls(
+            files=tuple(
+                FileReport(
+                    name=str(f["name"]),
+                    format=f["format"],
+                    record_type=f["record_type"],
+                    sha256=f["sha256"],
+                    bytes=int(f["bytes"]),
+                    rows=int(f["rows"]),
+                )
+                for f in data["files"]
+            ),
+            tenants=Counts(**data["tenants"]),
+            positions=Counts(**data["positions"]),
+            employees=Counts(**data["employees"]),
+            rows_read={str(k): int(v) for k, v in data["rows_read"].items()},
+            rows_written=int(data["rows_written"]),
+            rejected_rows=int(data["rejected_rows"]),
+            problems=tuple(
+                ImportProblem(str(p["file"]), p["row"], p["field"], str(p["message"]))
+                for p in data["problems"]
+            ),
+            problems_total=int(data["problems_total"]),
+            seconds=float(data["seconds"]),
+            started_at=dt.datetime.fromisoformat(str(data["started_at"])),
+        )
+
     def as_dict(self) -> dict[str, Any]:
         """Return the report as a JSON-ready dict."""
         return {

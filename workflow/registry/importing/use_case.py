@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import structlog
@@ -60,6 +60,7 @@ def import_registry(
     workers: int = 1,
     work_dir: Path | None = None,
     actor: str | None = None,
+    claim: Callable[[Session, ImportReport], bool] | None = None,
 ) -> ImportReport:
     """Import a CSV set and/or JSON profiles into the registry in one transaction.
 
@@ -73,8 +74,13 @@ def import_registry(
     With ``workers`` > 1 the employee files are read and validated in that many forked
     processes (the validator must survive ``fork``); the writing stays in this process.
 
+    ``claim(session, report)``, if given, is called in the import's transaction before it
+    commits (a job records its outcome there); when it returns False everything is rolled back
+    and :class:`ImportNotClaimed` is raised.
+
     :raises ImportRejected: any row or file had a problem; the report lists them and nothing
         was written.
+    :raises ImportNotClaimed: ``claim`` refused the import; nothing was written.
     """
     started = time.perf_counter()
     with db.read() as session:
@@ -116,6 +122,8 @@ def import_registry(
                 raise _rejected(report())
             done = report((tenants, positions, writer.employees), writer.rows_written)
             _record(session, done, actor=actor, now=now)
+            if claim is not None and not claim(session, done):
+                raise ImportNotClaimed("the import was not claimed; nothing was written")
     log.info(
         "registry_import_committed",
         seconds=round(done.seconds, 2),
@@ -124,6 +132,10 @@ def import_registry(
         employees=done.employees.as_dict(),
     )
     return done
+
+
+class ImportNotClaimed(Exception):
+    """The import's ``claim`` refused it (its job is over, or stored by another worker)."""
 
 
 def _record(session: Session, report: ImportReport, *, actor: str | None, now: dt.datetime) -> None:
