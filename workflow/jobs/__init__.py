@@ -1,5 +1,5 @@
 """Background jobs on Celery: a vacancy's screening split into shards that any worker screens,
-and talent-map runs (one task per agency).
+talent-map runs (one task per agency), and ledger verifications and exports (one per chain).
 
 Job state lives in our database (``job``, ``job_shard``); the broker only carries ids. See
 ``docs/jobs.md`` for why Celery, how to configure a broker and how to run workers on hosts.
@@ -9,7 +9,24 @@ concept (the import-linter contracts in pyproject.toml hold that).
 """
 
 from workflow.jobs.access import cancel_job, get_job
-from workflow.jobs.queue import QUEUE, SHARD_TASK, TALENT_TASK, JobQueue, make_queue
+from workflow.jobs.chains import (
+    KIND_EXPORT,
+    KIND_VERIFY,
+    ChainResult,
+    LedgerJob,
+    export_stream,
+    get_ledger_job,
+    run_ledger_shard,
+    start_ledger_job,
+)
+from workflow.jobs.queue import (
+    LEDGER_TASK,
+    QUEUE,
+    SHARD_TASK,
+    TALENT_TASK,
+    JobQueue,
+    make_queue,
+)
 from workflow.jobs.screening import (
     ACTIVE,
     CANCELLED,
@@ -46,24 +63,31 @@ __all__ = [
     "ACTIVE",
     "CANCELLED",
     "FAILED",
+    "KIND_EXPORT",
     "KIND_TALENT",
+    "KIND_VERIFY",
+    "LEDGER_TASK",
     "QUEUE",
     "QUEUED",
     "RUNNING",
     "SHARD_TASK",
     "SUCCEEDED",
     "TALENT_TASK",
+    "ChainResult",
     "JobQueue",
     "JobStats",
     "JobView",
+    "LedgerJob",
     "Started",
     "TalentJob",
     "TalentStarted",
     "cancel_job",
     "dispatch",
     "ensure_job",
+    "export_stream",
     "finish_job",
     "get_job",
+    "get_ledger_job",
     "get_talent_job",
     "job_runs",
     "job_stats",
@@ -71,8 +95,10 @@ __all__ = [
     "latest_talent_job",
     "make_queue",
     "pending_jobs",
+    "run_ledger_shard",
     "run_shard",
     "run_talent_shard",
+    "start_ledger_job",
     "start_screening_job",
     "start_talent_job",
     "sweep_talent_jobs",

@@ -1,7 +1,8 @@
 """Reading and stopping a job of any kind: each kind has its own readers.
 
 A screening job is visible to whoever may read its vacancy; a talent-map job to whoever may
-read the talent runs of every agency it maps.
+read the talent runs of every agency it maps; a ledger verification or export to whoever may
+verify every chain it covers (auditors and BKN).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from workflow.core import Actor, Database
-from workflow.jobs import screening, talent
+from workflow.jobs import chains, screening, talent
 from workflow.jobs.screening import JobView
 
 
@@ -20,6 +21,8 @@ def get_job(db: Database, *, actor: Actor, job_id: int, now: dt.datetime) -> Job
     """
     if talent.is_talent_job(db, job_id):
         return talent.get_talent_job(db, actor=actor, job_id=job_id, now=now).job
+    if chains.is_ledger_job(db, job_id):
+        return chains.get_ledger_job(db, actor=actor, job_id=job_id, now=now).job
     return screening.get_job(db, actor=actor, job_id=job_id, now=now)
 
 
@@ -34,4 +37,6 @@ def cancel_job(
     """
     if talent.is_talent_job(db, job_id):
         return talent.cancel_talent_job(db, actor=actor, job_id=job_id, reason=reason, now=now)
+    if chains.is_ledger_job(db, job_id):
+        return chains.cancel_ledger_job(db, actor=actor, job_id=job_id, reason=reason, now=now)
     return screening.cancel_job(db, actor=actor, job_id=job_id, reason=reason, now=now)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from celery import Celery
@@ -19,6 +20,7 @@ from workflow.screening import NARROWING_MIN_POOL, NarrowingPolicy, should_narro
 
 SHARD_TASK = "meritflow.screening_shard"
 TALENT_TASK = "meritflow.talent_map_shard"
+LEDGER_TASK = "meritflow.ledger_shard"
 QUEUE = "meritflow"
 
 
@@ -42,6 +44,9 @@ class JobQueue:
     narrow_min_pool: int = NARROWING_MIN_POOL
     """Jobs of pools at least this large narrow their shards (``SCREENING_NARROWING_MIN_POOL``;
     0: only ``narrow``)."""
+    checkpoint_dir: Path | None = None
+    """Where the signed checkpoints a ledger verification compares with are (``CHECKPOINT_DIR``;
+    None: chains are verified without checkpoints)."""
 
     def narrows(self, pool_size: int) -> bool:
         """Return whether a job of ``pool_size`` candidates is narrowed (:func:`should_narrow`)."""
@@ -85,11 +90,12 @@ def make_queue(
     now: Callable[[], dt.datetime] | None = None,
     narrow: bool = False,
     narrow_min_pool: int = NARROWING_MIN_POOL,
+    checkpoint_dir: Path | None = None,
 ) -> JobQueue:
     """Return a job queue on ``broker_url`` (tasks run in-process when ``eager``); ``narrow``:
     the screenings it starts narrow each shard in the database (``SCREENING_NARROWING``), as do
     those of pools of at least ``narrow_min_pool`` candidates (``SCREENING_NARROWING_MIN_POOL``,
-    0: off)."""
+    0: off); ``checkpoint_dir``: the checkpoints ledger verifications compare with."""
     celery = Celery("meritflow", broker=broker_url, set_as_current=False)
     celery.conf.update(
         task_always_eager=eager,
@@ -105,12 +111,15 @@ def make_queue(
         worker_hijack_root_logger=False,
         broker_transport_options=_transport_options(broker_url),
     )
-    queue = JobQueue(celery, db, shard_size, eager, now or _utcnow, narrow, narrow_min_pool)
+    queue = JobQueue(
+        celery, db, shard_size, eager, now or _utcnow, narrow, narrow_min_pool, checkpoint_dir
+    )
     _register(queue)
     return queue
 
 
 def _register(queue: JobQueue) -> None:
+    from workflow.jobs.chains import run_ledger_shard
     from workflow.jobs.screening import run_shard  # the tasks' bodies; imported late (cycle)
     from workflow.jobs.talent import run_talent_shard
 
@@ -124,4 +133,9 @@ def _register(queue: JobQueue) -> None:
         """Map one agency of a talent-map job and store its run once; the last finishes it."""
         run_talent_shard(queue, job_id=job_id, shard=shard, worker=str(self.request.hostname or ""))
 
-    del screening_shard, talent_map_shard
+    @queue.celery.task(name=LEDGER_TASK, bind=True, shared=False)  # type: ignore[untyped-decorator]
+    def ledger_shard(self: Any, job_id: int, shard: int) -> None:
+        """Verify or export one chain of a ledger job and store its result once."""
+        run_ledger_shard(queue, job_id=job_id, shard=shard, worker=str(self.request.hostname or ""))
+
+    del screening_shard, talent_map_shard, ledger_shard
