@@ -29,6 +29,20 @@ def progress_label(job: jobs.JobView) -> str:
         "shards_done": job.shards_done,
         "shards": job.shards_total,
     }
+    if job.kind == jobs.KIND_VERIFY:
+        return str(
+            _(
+                "%(done)s of %(total)s entries checked (%(shards_done)s of %(shards)s chains)",
+                **counts,
+            )
+        )
+    if job.kind == jobs.KIND_EXPORT:
+        return str(
+            _(
+                "%(done)s of %(total)s entries exported (%(shards_done)s of %(shards)s chains)",
+                **counts,
+            )
+        )
     if job.kind == jobs.KIND_TALENT:
         return str(
             _(
