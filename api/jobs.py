@@ -87,7 +87,7 @@ def cancel_job(body: dict[str, Any], job_id: int) -> Any:
 
 
 @blp.route("/jobs/<id:job_id>/export")
-@requires(*READERS)
+@requires(Role.AUDITOR, Role.NATIONAL_REVIEWER)
 @blp.doc(
     responses={
         200: {

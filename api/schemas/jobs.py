@@ -27,7 +27,7 @@ class ChainFindingRead(Schema):
 class ChainResultRead(Schema):
     """What a ledger job stored about one chain (one shard)."""
 
-    tenant = fields.String(required=True, metadata={"example": "36.00"})
+    tenant = fields.String(required=True, metadata={"example": "BANTEN"})
     upto = fields.Integer(
         required=True,
         metadata={
