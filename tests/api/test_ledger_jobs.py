@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text, update
 
 from api import create_app
 from config import Settings
@@ -26,7 +26,7 @@ from tests.support.tamper import rewrite_body
 from workflow import jobs
 from workflow.core.db import Database
 from workflow.ledger import chain as ledger_chain
-from workflow.models import Job, JobShard, LedgerEntry
+from workflow.models import ChainHead, Job, JobShard, LedgerEntry
 
 VERIFICATIONS = "/api/v1/ledger/verifications"
 EXPORTS = "/api/v1/ledger/exports"
@@ -330,3 +330,38 @@ def test_a_stopped_ledger_job_stores_nothing(
         headers=world.headers("province.auditor"),
     )
     assert again.status_code == 409
+
+
+def test_an_entry_stored_beyond_the_head_is_still_reported(
+    world: World, database: Database
+) -> None:
+    """Bounded by the head it reads, the shard's verification still sees an entry stored past
+    it in the same snapshot (the head row moved back: tampering), as the inline one does."""
+    _fill(database, world)
+    province = world.tenant_id["province"]
+    with database.transaction() as session:
+        if database.is_sqlite:  # lifting the append-only triggers, as the owner could
+            triggers = text("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+            for name in list(session.scalars(triggers)):
+                session.execute(text(f'DROP TRIGGER "{name}"'))
+        else:
+            session.execute(text("SET LOCAL session_replication_role = replica"))
+        prev = session.scalar(
+            select(LedgerEntry.prev_hash).where(
+                LedgerEntry.tenant_id == province, LedgerEntry.seq == PROVINCE_ENTRIES
+            )
+        )
+        session.execute(
+            update(ChainHead)
+            .where(ChainHead.tenant_id == province)
+            .values(seq=PROVINCE_ENTRIES - 1, entry_hash=prev)
+        )
+    report, upto = ledger_chain.verify_chain(database, tenant_code="36.00")
+    inline = ledger_chain.verify(database, tenant_code="36.00")
+    assert upto == PROVINCE_ENTRIES - 1
+    (chain,) = report.tenants
+    assert not chain.ok
+    assert chain.first_break == inline.tenants[0].first_break
+    assert chain.first_break is not None
+    assert chain.first_break.seq == PROVINCE_ENTRIES
+    assert "lies beyond chain_head" in chain.first_break.reason
