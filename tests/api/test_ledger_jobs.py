@@ -253,7 +253,9 @@ def test_eager_export_of_one_chain_equals_the_cli_export_up_to_the_shards_head(
     # the chain holds the job's job.started (in the export) and then its job.finished (after)
     assert json.loads(lines[-1])["kind"] == "job.finished"
     assert data == b"".join(lines[:-1])
-    verify = api.post(VERIFICATIONS, json={}, headers=world.headers("province.auditor"))
+    verify = api.post(VERIFICATIONS, headers=world.headers("province.auditor"))  # no body
+    assert verify.status_code == 202, verify.json
+    assert verify.json["job"]["agencies"] == ["36.00"]
     assert (
         api.get(
             f"/api/v1/jobs/{verify.json['job']['id']}/export",
