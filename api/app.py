@@ -154,6 +154,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         narrow=settings.screening_narrowing,
         narrow_min_pool=settings.screening_narrowing_min_pool,
         import_validator=RegistryRowValidator,
+        checkpoint_dir=settings.checkpoint_dir,
     )
     init_state(app, AppState(settings=settings, db=database, jobs=queue))
     app.before_request(gate.before_request)

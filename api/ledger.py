@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response
+from flask import Response, url_for
 from flask_smorest import Blueprint
 
 from api.auth import current_actor, requires
+from api.jobs import job_json
 from api.pagination import LINK_HEADER, page_of, page_request, paged
 from api.requests import json_only
 from api.schemas.ledger import (
@@ -21,11 +22,14 @@ from api.schemas.ledger import (
     CheckpointRunRead,
     EntryQuery,
     EntryRead,
+    LedgerJobCreate,
+    LedgerJobStarted,
     TenantQuery,
     VerifyRead,
 )
 from api.state import db, settings
-from workflow import ledger
+from api.state import jobs as job_queue
+from workflow import jobs, ledger
 from workflow.core import SystemClock
 from workflow.ledger import VerifyReport
 from workflow.models import Role
@@ -94,6 +98,57 @@ def export(**args: Any) -> Response:
         mimetype=NDJSON,
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+ACCEPTED_HEADERS = {
+    "Location": {"description": "The ledger job's URL", "schema": {"type": "string"}}
+}
+
+
+def _start(kind: str, body: dict[str, Any]) -> Any:
+    started = jobs.start_ledger_job(
+        job_queue(),
+        actor=current_actor(),
+        kind=kind,
+        tenant_code=body.get("tenant"),
+        now=SystemClock().now(),
+    )
+    location = url_for("jobs.get_job", job_id=started.job.id)
+    return {"job": job_json(started.job)}, 202, {"Location": location}
+
+
+@blp.route("/ledger/verifications", methods=["POST"])
+@requires(*LEDGER_READERS)
+@json_only
+@blp.arguments(LedgerJobCreate, required=False)
+@blp.response(202, LedgerJobStarted, headers=ACCEPTED_HEADERS)
+@blp.alt_response(404, response="NOT_FOUND")
+def start_verification(body: dict[str, Any]) -> Any:
+    """Verify the chains the caller may read (or one agency's) as a background job.
+
+    One shard per chain: each verifies its chain up to the head it reads at its start and
+    checks the signed checkpoints, as `GET /ledger/verify` does. The answer is 202 with the
+    `job` and its URL in `Location`; `job.chains` lists each chain's result as it is stored
+    (`ok`, or the `first_break`), `job.ok` once all are. When jobs run in-process the job has
+    finished before the answer. The job's start and end go to the ledger as `job.*`.
+    """
+    return _start(jobs.KIND_VERIFY, body)
+
+
+@blp.route("/ledger/exports", methods=["POST"])
+@requires(*LEDGER_READERS)
+@json_only
+@blp.arguments(LedgerJobCreate, required=False)
+@blp.response(202, LedgerJobStarted, headers=ACCEPTED_HEADERS)
+@blp.alt_response(404, response="NOT_FOUND")
+def start_export(body: dict[str, Any]) -> Any:
+    """Export the chains the caller may read (or one agency's) as a background job.
+
+    One shard per chain stores the chain's gzip JSON Lines up to the head it reads at its
+    start. Once the job has succeeded, `GET /jobs/{id}/export` (the job's `export`) streams
+    them as one gzip stream whose text is the bytes of `flask audit export` for those chains.
+    """
+    return _start(jobs.KIND_EXPORT, body)
 
 
 @blp.route("/ledger/checkpoints")

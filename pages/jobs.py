@@ -40,6 +40,20 @@ def progress_label(job: jobs.JobView) -> str:
                 total=-(-job.candidates_total // 1024),
             )
         )
+    if job.kind == jobs.KIND_VERIFY:
+        return str(
+            _(
+                "%(done)s of %(total)s entries checked (%(shards_done)s of %(shards)s chains)",
+                **counts,
+            )
+        )
+    if job.kind == jobs.KIND_EXPORT:
+        return str(
+            _(
+                "%(done)s of %(total)s entries exported (%(shards_done)s of %(shards)s chains)",
+                **counts,
+            )
+        )
     if job.kind == jobs.KIND_TALENT:
         return str(
             _(

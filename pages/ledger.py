@@ -1,8 +1,9 @@
 """The auditor's audit trail (*jejak audit*): the ledger's entries filtered by agency, vacancy,
 kind and time; one entry with its canonical body, hash and predecessor; verifying the chains
-with their checkpoints; replaying a vacancy's screening (reproduced, or who fares differently
-under another pack). Auditors read their agency's chain, national users every agency's; the
-pages only read (verifying and replaying store nothing)."""
+with their checkpoints (now, or as a background job whose progress the page follows);
+replaying a vacancy's screening (reproduced, or who fares differently under another pack).
+Auditors read their agency's chain, national users every agency's; the pages only read
+(verifying and replaying store nothing but a verification job's results)."""
 
 from __future__ import annotations
 
@@ -12,12 +13,14 @@ from typing import Any
 from flask import render_template, request
 from flask_babel import gettext as _
 
+from api.state import jobs as job_queue
 from api.state import settings
 from pages.i18n import LEDGER_KINDS
+from pages.jobs import progress_label, time_left
 from pages.monitoring import agency_choices
 from pages.oversight_forms import LedgerFilterForm, ReplayForm, VerifyForm
-from pages.web import bp, current_actor, database, page_request, signed_in
-from workflow import ledger, screening
+from pages.web import bp, current_actor, database, now, page_request, redirect_to, signed_in
+from workflow import jobs, ledger, screening
 from workflow.core import InvalidInput, NotFound
 from workflow.identity import usernames
 from workflow.models import Role
@@ -128,6 +131,9 @@ def ledger_verify() -> Any:
     form = VerifyForm()
     form.instansi.choices = agency_choices(_("Every agency I may read"))
     if request.method == "GET":
+        job_id = request.args.get("pekerjaan", "")
+        if job_id:
+            return _verify_job_page(form, job_id)
         return render_template("oversight/verify.html", form=form, report=None)
     if not form.validate():
         return render_template("oversight/verify.html", form=form, report=None), 422
@@ -138,6 +144,46 @@ def ledger_verify() -> Any:
         checkpoint_dir=settings().checkpoint_dir,
     )
     return render_template("oversight/verify.html", form=form, report=report)
+
+
+def _verify_job_page(form: VerifyForm, job_id: str) -> Any:
+    """The verify page following a verification job: its bar while it runs, then the
+    per-chain results as a verification now shows them."""
+    if not job_id.isdigit() or int(job_id) > MAX_SEQ:
+        raise NotFound(f"no job {job_id}")
+    found = jobs.get_ledger_job(database(), actor=current_actor(), job_id=int(job_id), now=now())
+    if found.job.kind != jobs.KIND_VERIFY:
+        raise NotFound(f"no verification job {job_id}")
+    if len(found.agencies) == 1:
+        form.instansi.data = found.agencies[0]
+    return render_template(
+        "oversight/verify.html",
+        form=form,
+        report=found.report,
+        job=found.job,
+        chains=found.chains,
+        job_label=progress_label(found.job),
+        job_left=time_left(found.job),
+    )
+
+
+@bp.route("/jejak-audit/verifikasi/pekerjaan", methods=["POST"])
+@signed_in(*LEDGER_READERS)
+def ledger_verify_job() -> Any:
+    """Verify the chains (every one the user reads, or one agency's) as a background job, one
+    shard per chain: the verify page then follows its progress and shows each chain's result."""
+    form = VerifyForm()
+    form.instansi.choices = agency_choices(_("Every agency I may read"))
+    if not form.validate():
+        return render_template("oversight/verify.html", form=form, report=None), 422
+    started = jobs.start_ledger_job(
+        job_queue(),
+        actor=current_actor(),
+        kind=jobs.KIND_VERIFY,
+        tenant_code=form.instansi.data or None,
+        now=now(),
+    )
+    return redirect_to("pages.ledger_verify", pekerjaan=started.job.id)
 
 
 def pack_choices() -> list[tuple[str, str]]:

@@ -129,6 +129,12 @@ SHOTS: tuple[Shot, ...] = (
         path="/jejak-audit/verifikasi",
         submit="Verifikasi sekarang",
     ),
+    Shot(
+        "prov.auditor",
+        "ledger-verify-job.png",
+        path="/jejak-audit/verifikasi",
+        submit="Verifikasi sebagai pekerjaan latar",
+    ),
     Shot("prov.hr", "talent.png", endpoint="pages.talent"),
     Shot("prov.hr", "data-quality.png", path="/talenta/kualitas-data"),
     Shot("bkn.reviewer", "data-quality-national.png", path="/talenta/kualitas-data"),

@@ -15,16 +15,52 @@ class CountRead(Schema):
     total = fields.Integer(required=True)
 
 
+class ChainFindingRead(Schema):
+    """Something a ledger verification found wrong in a chain (or its checkpoints)."""
+
+    seq = fields.Integer(required=True, allow_none=True, metadata={"example": 3})
+    reason = fields.String(required=True)
+    checkpoint = fields.String(
+        required=True, allow_none=True, metadata={"description": "The checkpoint file, if any"}
+    )
+
+
+class ChainResultRead(Schema):
+    """What a ledger job stored about one chain (one shard)."""
+
+    tenant = fields.String(required=True, metadata={"example": "BANTEN"})
+    upto = fields.Integer(
+        required=True,
+        metadata={
+            "description": "The chain's head seq read at the shard's start: it covers 1..upto"
+        },
+    )
+    entries = fields.Integer(
+        required=True, metadata={"description": "Entries that verified, or lines exported"}
+    )
+    ok = fields.Boolean(metadata={"description": "ledger_verify: whether the chain verified"})
+    head = fields.String(metadata={"description": "ledger_verify: hash of the last verified entry"})
+    checkpoints = fields.Integer(metadata={"description": "ledger_verify: checkpoints compared"})
+    first_break = fields.Nested(
+        ChainFindingRead,
+        allow_none=True,
+        metadata={"description": "ledger_verify: the first broken link, null if none"},
+    )
+    findings = fields.List(fields.Nested(ChainFindingRead))
+    bytes = fields.Integer(metadata={"description": "ledger_export: the chain's gzip size"})
+
+
 class JobRead(Schema):
-    """A background job (a vacancy's screening split into shards, or a talent-map run with one
-    shard per agency) and its progress."""
+    """A background job (a vacancy's screening split into shards, a talent-map run with one
+    shard per agency, or a ledger verification or export with one shard per chain) and its
+    progress."""
 
     id = fields.Integer(required=True)
     kind = fields.String(
         required=True,
         metadata={
             "example": "screening",
-            "description": "screening, talent_map or registry_import",
+            "description": "screening, talent_map, registry_import, ledger_verify or ledger_export",
         },
     )
     vacancy = fields.Integer(required=True, allow_none=True)
@@ -38,8 +74,9 @@ class JobRead(Schema):
         CountRead,
         required=True,
         metadata={
-            "description": "Candidates screened, employees mapped (talent_map), or bytes of the "
-            "uploaded files read (registry_import)"
+            "description": "Candidates screened, employees mapped (talent_map), bytes of the "
+            "uploaded files read (registry_import), or ledger entries covered (ledger_verify, "
+            "ledger_export)"
         },
     )
     candidates_per_second = fields.Float(required=True, allow_none=True)
@@ -84,6 +121,21 @@ class ImportQueuedRead(Schema):
     """A registry upload queued as a job: follow `job` (its URL is in `Location`)."""
 
     job = fields.Nested(JobRead, required=True)
+    chains = fields.List(
+        fields.Nested(ChainResultRead),
+        metadata={"description": "ledger_verify, ledger_export: the chains stored so far"},
+    )
+    ok = fields.Boolean(
+        allow_none=True,
+        metadata={"description": "ledger_verify: every chain verified (null until all are in)"},
+    )
+    problems = fields.List(
+        fields.Nested(ChainFindingRead),
+        metadata={"description": "ledger_verify: problems with the published checkpoint keys"},
+    )
+    export = fields.String(
+        metadata={"description": "ledger_export, once succeeded: the URL of the gzip export"}
+    )
 
 
 class JobCancel(RequestSchema):

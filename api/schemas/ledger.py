@@ -10,6 +10,7 @@ from marshmallow import Schema, fields, post_load, validate
 from api.converters import MAX_ID
 from api.pagination import PageQuery
 from api.schemas import RequestSchema
+from api.schemas.jobs import JobRead
 from workflow.ledger import KIND_PATTERN, MAX_KIND_LENGTH
 
 CODE = validate.Regexp(r"^[A-Za-z0-9._-]{1,40}$")
@@ -134,6 +135,20 @@ class CheckpointCreate(RequestSchema):
     """Which chain to checkpoint: one agency's, or every chain the caller may read."""
 
     tenant = tenant_field("Only this agency (code)")
+
+
+class LedgerJobCreate(RequestSchema):
+    """Which chains a verification or export job covers: one agency's, or every one the
+    caller may read."""
+
+    tenant = tenant_field("Only this agency (code); default: every agency the caller reads")
+
+
+class LedgerJobStarted(Schema):
+    """A ledger verification or export started as a job (already finished when jobs run
+    in-process): one shard per chain, its per-chain results in ``job.chains``."""
+
+    job = fields.Nested(JobRead, required=True)
 
 
 class CheckpointRead(Schema):

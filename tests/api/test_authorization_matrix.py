@@ -253,6 +253,18 @@ def _queued_job(database: Database, world: World, _username: str | None, n: int)
     return Prepared(params={"job_id": started.job.id}, body={"reason": f"matrix {n}"})
 
 
+def _export_job(database: Database, _world: World, _username: str | None, n: int) -> Prepared:
+    """A succeeded export job of the province's chain, started by its auditor."""
+    with database.read() as session:
+        auditor = actor_by_username(session, "province.auditor")
+    queue = jobs.make_queue(database, broker_url="memory://", eager=True, shard_size=5000)
+    started = jobs.start_ledger_job(
+        queue, actor=auditor, kind=jobs.KIND_EXPORT, tenant_code=None, now=NOW
+    )
+    assert started.job.state == jobs.SUCCEEDED
+    return Prepared(params={"job_id": started.job.id})
+
+
 POLICY = (
     Rule("GET", "/api/v1/me", ANYONE),
     Rule("GET", "/api/v1/tenants", ANYONE, listed="code"),
@@ -344,6 +356,12 @@ POLICY = (
         target=True,
         body=lambda n: {"tenant": "36.00"},
     ),
+    # ledger jobs name the province's chain: another agency's auditor is told it does not exist
+    *(
+        Rule("POST", path, LEDGER, ok=202, target=True, body=lambda n: {"tenant": "36.00"})
+        for path in ("/api/v1/ledger/verifications", "/api/v1/ledger/exports")
+    ),
+    Rule("GET", "/api/v1/jobs/{job_id}/export", LEDGER, target=True, setup=_export_job),
     Rule("GET", "/api/v1/monitoring/agencies", LEDGER, listed="agency"),
     Rule("GET", "/api/v1/monitoring/deviations", LEDGER),
     Rule("GET", "/api/v1/monitoring/nine-box", LEDGER, listed="agency"),

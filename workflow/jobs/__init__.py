@@ -1,5 +1,6 @@
 """Background jobs on Celery: a vacancy's screening split into shards that any worker screens,
-talent-map runs (one task per agency) and registry imports (the uploaded files in the database).
+talent-map runs (one task per agency), registry imports (the uploaded files in the database),
+and ledger verifications and exports (one task per chain).
 
 Job state lives in our database (``job``, ``job_shard``); the broker only carries ids. See
 ``docs/jobs.md`` for why Celery, how to configure a broker and how to run workers on hosts.
@@ -9,6 +10,16 @@ concept (the import-linter contracts in pyproject.toml hold that).
 """
 
 from workflow.jobs.access import cancel_job, get_job
+from workflow.jobs.chains import (
+    KIND_EXPORT,
+    KIND_VERIFY,
+    ChainResult,
+    LedgerJob,
+    export_stream,
+    get_ledger_job,
+    run_ledger_shard,
+    start_ledger_job,
+)
 from workflow.jobs.imports import (
     KIND_IMPORT,
     ImportJob,
@@ -21,6 +32,7 @@ from workflow.jobs.imports import (
 )
 from workflow.jobs.queue import (
     IMPORT_TASK,
+    LEDGER_TASK,
     QUEUE,
     SHARD_TASK,
     TALENT_TASK,
@@ -64,27 +76,34 @@ __all__ = [
     "CANCELLED",
     "FAILED",
     "IMPORT_TASK",
+    "KIND_EXPORT",
     "KIND_IMPORT",
     "KIND_TALENT",
+    "KIND_VERIFY",
+    "LEDGER_TASK",
     "QUEUE",
     "QUEUED",
     "RUNNING",
     "SHARD_TASK",
     "SUCCEEDED",
     "TALENT_TASK",
+    "ChainResult",
     "ImportJob",
     "JobQueue",
     "JobStats",
     "JobView",
+    "LedgerJob",
     "Started",
     "TalentJob",
     "TalentStarted",
     "cancel_job",
     "dispatch",
     "ensure_job",
+    "export_stream",
     "finish_job",
     "get_import_job",
     "get_job",
+    "get_ledger_job",
     "get_talent_job",
     "import_report",
     "job_runs",
@@ -94,9 +113,11 @@ __all__ = [
     "make_queue",
     "pending_jobs",
     "run_import",
+    "run_ledger_shard",
     "run_shard",
     "run_talent_shard",
     "start_import_job",
+    "start_ledger_job",
     "start_operator_import_job",
     "start_screening_job",
     "start_talent_job",

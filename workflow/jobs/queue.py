@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from celery import Celery
@@ -21,6 +22,7 @@ from workflow.screening import NARROWING_MIN_POOL, NarrowingPolicy, should_narro
 SHARD_TASK = "meritflow.screening_shard"
 TALENT_TASK = "meritflow.talent_map_shard"
 IMPORT_TASK = "meritflow.registry_import"
+LEDGER_TASK = "meritflow.ledger_shard"
 QUEUE = "meritflow"
 
 
@@ -47,6 +49,9 @@ class JobQueue:
     import_validator: Callable[[], RowValidator] | None = None
     """Makes the row validator a registry import checks rows with (the adapters' schemas:
     the domain has none of its own); a worker without one fails an import job."""
+    checkpoint_dir: Path | None = None
+    """Where the signed checkpoints a ledger verification compares with are (``CHECKPOINT_DIR``;
+    None: chains are verified without checkpoints)."""
 
     def narrows(self, pool_size: int) -> bool:
         """Return whether a job of ``pool_size`` candidates is narrowed (:func:`should_narrow`)."""
@@ -91,11 +96,13 @@ def make_queue(
     narrow: bool = False,
     narrow_min_pool: int = NARROWING_MIN_POOL,
     import_validator: Callable[[], RowValidator] | None = None,
+    checkpoint_dir: Path | None = None,
 ) -> JobQueue:
     """Return a job queue on ``broker_url`` (tasks run in-process when ``eager``); ``narrow``:
     the screenings it starts narrow each shard in the database (``SCREENING_NARROWING``), as do
     those of pools of at least ``narrow_min_pool`` candidates (``SCREENING_NARROWING_MIN_POOL``,
-    0: off); ``import_validator`` makes the row validator registry-import jobs check with."""
+    0: off); ``import_validator`` makes the row validator registry-import jobs check with;
+    ``checkpoint_dir``: the checkpoints ledger verifications compare with."""
     celery = Celery("meritflow", broker=broker_url, set_as_current=False)
     celery.conf.update(
         task_always_eager=eager,
@@ -112,13 +119,22 @@ def make_queue(
         broker_transport_options=_transport_options(broker_url),
     )
     queue = JobQueue(
-        celery, db, shard_size, eager, now or _utcnow, narrow, narrow_min_pool, import_validator
+        celery,
+        db,
+        shard_size,
+        eager,
+        now or _utcnow,
+        narrow,
+        narrow_min_pool,
+        import_validator,
+        checkpoint_dir,
     )
     _register(queue)
     return queue
 
 
 def _register(queue: JobQueue) -> None:
+    from workflow.jobs.chains import run_ledger_shard
     from workflow.jobs.imports import run_import
     from workflow.jobs.screening import run_shard  # the tasks' bodies; imported late (cycle)
     from workflow.jobs.talent import run_talent_shard
@@ -138,4 +154,9 @@ def _register(queue: JobQueue) -> None:
         """Import an upload's stored files once; the job ends with the import's outcome."""
         run_import(queue, job_id=job_id, shard=shard, worker=str(self.request.hostname or ""))
 
-    del screening_shard, talent_map_shard, registry_import
+    @queue.celery.task(name=LEDGER_TASK, bind=True, shared=False)  # type: ignore[untyped-decorator]
+    def ledger_shard(self: Any, job_id: int, shard: int) -> None:
+        """Verify or export one chain of a ledger job and store its result once."""
+        run_ledger_shard(queue, job_id=job_id, shard=shard, worker=str(self.request.hostname or ""))
+
+    del screening_shard, talent_map_shard, registry_import, ledger_shard

@@ -12,6 +12,7 @@ from workflow.ledger.audit import (
     get_entry,
     list_checkpoints,
     list_entries,
+    readable_chains,
 )
 from workflow.ledger.audit import export as audit_export
 from workflow.ledger.audit import verify as audit_verify
@@ -20,7 +21,9 @@ from workflow.ledger.chain import (
     KIND_PATTERN,
     MAX_KIND_LENGTH,
     ON_BEHALF_OF,
+    Finding,
     LedgerKind,
+    TenantReport,
     VerifyReport,
     actor_ref,
     append,
@@ -29,7 +32,9 @@ from workflow.ledger.chain import (
     delegation_of,
     entry_body,
     export,
+    export_chain,
     verify,
+    verify_chain,
 )
 from workflow.ledger.checkpoints import (
     CheckpointStore,
@@ -46,8 +51,10 @@ __all__ = [
     "CheckpointStore",
     "EntryFilter",
     "EntryView",
+    "Finding",
     "LedgerKind",
     "MalformedCheckpoint",
+    "TenantReport",
     "VerifierKey",
     "VerifyReport",
     "actor_ref",
@@ -60,9 +67,12 @@ __all__ = [
     "delegation_of",
     "entry_body",
     "export",
+    "export_chain",
     "get_entry",
     "list_checkpoints",
     "list_entries",
     "load_signer",
+    "readable_chains",
     "verify",
+    "verify_chain",
 ]

@@ -32,7 +32,7 @@ from workflow.ledger.checkpoints import (
     load_signer,
     parse_note,
 )
-from workflow.models import LedgerEntry, Tenant
+from workflow.models import ChainHead, LedgerEntry, Tenant
 
 _S = TypeVar("_S", bound=Select[*tuple[Any, ...]])
 
@@ -213,6 +213,30 @@ def _scoped_codes(db: Database, actor: Actor, tenant_code: str | None) -> list[s
     if tenant_id is None or not readable(actor).allows(tenant_id):
         raise NotFound(f"no agency {tenant_code!r}", details={"tenant": tenant_code})
     return [tenant_code]
+
+
+def readable_chains(
+    db: Database, *, actor: Actor, tenant_code: str | None, include: int | None = None
+) -> list[tuple[int, str]]:
+    """Return (tenant id, code) of the chains a verification or export by ``actor`` covers, by
+    code: ``tenant_code``'s, the caller's own agency's, or (a national user naming none) every
+    agency's chain that has entries; ``include`` adds that agency (one about to get its first
+    entry, such as a job's own) when the caller may read it.
+
+    :raises NotFound: ``tenant_code`` is no agency the caller may read.
+    """
+    codes = _scoped_codes(db, actor, tenant_code)
+    with db.read() as session:
+        query = select(Tenant.id, Tenant.code).order_by(Tenant.code)
+        if codes is not None:
+            query = query.where(Tenant.code.in_(codes))
+        else:
+            stored = select(ChainHead.tenant_id).union(select(LedgerEntry.tenant_id).distinct())
+            if include is not None:
+                query = query.where(or_(Tenant.id.in_(stored), Tenant.id == include))
+            else:
+                query = query.where(Tenant.id.in_(stored))
+        return [(int(tenant_id), str(code)) for tenant_id, code in session.execute(query)]
 
 
 def verify(

@@ -22,6 +22,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
+from io import BufferedIOBase
 from itertools import chain
 from pathlib import Path
 from typing import IO, Any
@@ -424,6 +425,70 @@ def _verify(
     return report
 
 
+def verify_chain(
+    source: Session | Database,
+    *,
+    tenant_code: str,
+    checkpoints: CheckpointStore | None = None,
+) -> tuple[VerifyReport, int]:
+    """Verify one tenant's chain up to its head as read first, and check its checkpoints;
+    return the report (of that one chain) and the head's seq it verified up to.
+
+    The head row is read at the start, in the same snapshot as the entries, and the walk stops
+    at that seq: entries appended after it (a background job's own ``job.*`` entries, written
+    to the chain it verifies) are not part of this verification, so they can neither pass as
+    tampering nor change the result. An entry stored beyond that head within the snapshot
+    (inserted without moving the head: tampering) is still reported.
+
+    :raises NotFound: ``tenant_code`` names no tenant in the database or the checkpoints.
+    """
+    with _snapshot(source) as session:
+        tenant_id = session.scalar(select(Tenant.id).where(Tenant.code == tenant_code))
+        scan = checkpoints.scan(tenant_code) if checkpoints is not None else CheckpointScan()
+        if tenant_id is None and tenant_code not in scan.tenants():
+            raise NotFound(
+                f"no tenant {tenant_code!r} in the ledger", details={"tenant": tenant_code}
+            )
+        head: tuple[int, str] | None = None
+        if tenant_id is not None:
+            row = session.execute(
+                select(ChainHead.seq, ChainHead.entry_hash).where(ChainHead.tenant_id == tenant_id)
+            ).first()
+            head = None if row is None else (int(row[0]), str(row[1]))
+        dialect = session.get_bind().dialect.name
+        report = _verify_tenant(
+            session,
+            dialect,
+            tenant_code,
+            tenant_id,
+            head,
+            scan.valid.get(tenant_code, []),
+            [p for p in scan.problems if p.tenant == tenant_code],
+            None if head is None else head[0],
+        )
+        if head is not None and tenant_id is not None:
+            beyond = session.scalar(
+                select(func.min(LedgerEntry.seq)).where(
+                    LedgerEntry.tenant_id == tenant_id, LedgerEntry.seq > head[0]
+                )
+            )
+            if beyond is not None:
+                reason = f"entry {beyond} lies beyond chain_head (seq {head[0]})"
+                finding = Finding(tenant_code, int(beyond), reason)
+                report = TenantReport(
+                    tenant=report.tenant,
+                    entries=report.entries,
+                    head=report.head,
+                    checkpoints=report.checkpoints,
+                    findings=(*report.findings, finding),
+                )
+    key_problems = tuple(
+        Finding("(keys)", None, p.reason, p.path) for p in scan.problems if p.tenant is None
+    )
+    upto = head[0] if head is not None else report.entries
+    return VerifyReport(tenants=(report,), problems=key_problems), upto
+
+
 @dataclass(slots=True)
 class _Walk:
     """The state of one pass over a tenant's entries."""
@@ -442,9 +507,12 @@ def _verify_tenant(
     head: tuple[int, str] | None,
     trusted: list[StoredCheckpoint],
     untrusted: Sequence[CheckpointProblem],
+    upto: int | None = None,
 ) -> TenantReport:
     wanted = {stored.checkpoint.size for stored in trusted}
-    walk = _walk(session, dialect, code, tenant_id, wanted) if tenant_id is not None else _Walk()
+    walk = (
+        _walk(session, dialect, code, tenant_id, wanted, upto) if tenant_id is not None else _Walk()
+    )
     findings: list[Finding] = []
     if tenant_id is None:
         if trusted:
@@ -534,13 +602,21 @@ def _split_views(code: str, trusted: list[StoredCheckpoint]) -> Iterator[Finding
             yield Finding(code, stored.checkpoint.size, reason, stored.path)
 
 
-def _walk(session: Session, dialect: str, code: str, tenant_id: int, wanted: set[int]) -> _Walk:
-    """Stream a tenant's entries in seq order, stopping at the first that does not verify."""
+def _walk(
+    session: Session,
+    dialect: str,
+    code: str,
+    tenant_id: int,
+    wanted: set[int],
+    upto: int | None = None,
+) -> _Walk:
+    """Stream a tenant's entries in seq order (up to ``upto``, if given), stopping at the first
+    that does not verify."""
     checker = _EntryChecker(code)
     walk = _Walk()
     expected = 1
     prev = GENESIS_HASH
-    with _entries(session, dialect, tenant_id) as rows:
+    with _entries(session, dialect, tenant_id, upto) as rows:
         for seq, kind, body, prev_hash, entry_hash, created_at in rows:
             if type(seq) is not int or seq != expected:
                 if type(seq) is int and seq > expected:
@@ -565,8 +641,11 @@ def _walk(session: Session, dialect: str, code: str, tenant_id: int, wanted: set
 
 
 @contextmanager
-def _entries(session: Session, dialect: str, tenant_id: int) -> Iterator[Iterator[Sequence[Any]]]:
-    """Yield (seq, kind, body, prev_hash, entry_hash, created_at as RFC 3339) rows in seq order.
+def _entries(
+    session: Session, dialect: str, tenant_id: int, upto: int | None = None
+) -> Iterator[Iterator[Sequence[Any]]]:
+    """Yield (seq, kind, body, prev_hash, entry_hash, created_at as RFC 3339) rows in seq order
+    (those up to seq ``upto`` when given: a chain as it was when its head was read).
 
     The database does the formatting so that rows arrive as text (or, from SQLite, raw bytes:
     a tampered file may hold invalid UTF-8, which must be reported rather than raised); on
@@ -583,6 +662,8 @@ def _entries(session: Session, dialect: str, tenant_id: int) -> Iterator[Iterato
             func.to_char(func.timezone("UTC", columns.created_at), 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
         )
     query = select(columns.seq, *selected).where(columns.tenant_id == tenant_id)
+    if upto is not None:
+        query = query.where(columns.seq <= upto)
     source = batches(session, query.order_by(columns.seq))
     if dialect == "postgresql":
         with read_ahead(source) as ahead:
@@ -759,6 +840,47 @@ def export(source: Session | Database, out: IO[str], *, tenant_code: str | None 
         out.write(line)
         count += 1
     return count
+
+
+def export_chain(
+    source: Session | Database, out: BufferedIOBase, *, tenant_code: str
+) -> tuple[int, int]:
+    """Write one tenant's entries, up to its head as read first, to ``out`` as the export's
+    JSON Lines (UTF-8: the bytes ``audit export --tenant`` writes for that chain); return
+    (lines written, the head's seq).
+
+    Entries appended after the head was read (a job's own entries) are left out, as in
+    :func:`verify_chain`; the head and the entries are read in one snapshot.
+
+    :raises NotFound: ``tenant_code`` names no tenant.
+    """
+    with _snapshot(source) as session:
+        tenant_id = session.scalar(select(Tenant.id).where(Tenant.code == tenant_code))
+        if tenant_id is None:
+            raise NotFound(f"no tenant {tenant_code!r}", details={"tenant": tenant_code})
+        upto = session.scalar(select(ChainHead.seq).where(ChainHead.tenant_id == tenant_id))
+        head = int(upto or 0)
+        dialect = session.get_bind().dialect.name
+        count = 0
+        with _entries(session, dialect, tenant_id, head) as rows:
+            for seq, kind, body, prev_hash, entry_hash, _ in rows:
+                out.write(_export_line(tenant_code, seq, kind, body, prev_hash, entry_hash))
+                count += 1
+    return count, head
+
+
+def _export_line(
+    code: str, seq: object, kind: object, body: object, prev_hash: object, entry_hash: object
+) -> bytes:
+    line = {
+        "tenant": code,
+        "seq": seq,
+        "kind": _text(kind),
+        "prev_hash": _text(prev_hash),
+        "entry_hash": _text(entry_hash),
+        "body": _text(body),
+    }
+    return (json.dumps(line, separators=(",", ":")) + "\n").encode("utf-8")
 
 
 def export_lines(
