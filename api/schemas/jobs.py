@@ -116,11 +116,6 @@ class JobRead(Schema):
         },
     )
 
-
-class ImportQueuedRead(Schema):
-    """A registry upload queued as a job: follow `job` (its URL is in `Location`)."""
-
-    job = fields.Nested(JobRead, required=True)
     chains = fields.List(
         fields.Nested(ChainResultRead),
         metadata={"description": "ledger_verify, ledger_export: the chains stored so far"},
@@ -136,6 +131,12 @@ class ImportQueuedRead(Schema):
     export = fields.String(
         metadata={"description": "ledger_export, once succeeded: the URL of the gzip export"}
     )
+
+
+class ImportQueuedRead(Schema):
+    """A registry upload queued as a job: follow `job` (its URL is in `Location`)."""
+
+    job = fields.Nested(JobRead, required=True)
 
 
 class JobCancel(RequestSchema):
