@@ -40,6 +40,17 @@ from workflow.jobs.queue import (
     make_queue,
 )
 from workflow.jobs.screening import (
+    Started,
+    dispatch,
+    ensure_job,
+    finish_job,
+    latest_job,
+    pending_jobs,
+    run_shard,
+    start_screening_job,
+    take_action,
+)
+from workflow.jobs.state import (
     ACTIVE,
     CANCELLED,
     FAILED,
@@ -48,16 +59,7 @@ from workflow.jobs.screening import (
     SUCCEEDED,
     JobStats,
     JobView,
-    Started,
-    dispatch,
-    ensure_job,
-    finish_job,
     job_stats,
-    latest_job,
-    pending_jobs,
-    run_shard,
-    start_screening_job,
-    take_action,
 )
 from workflow.jobs.talent import (
     KIND_TALENT,

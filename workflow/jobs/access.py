@@ -13,7 +13,7 @@ import datetime as dt
 
 from workflow.core import Actor, Database
 from workflow.jobs import chains, imports, screening, talent
-from workflow.jobs.screening import JobView
+from workflow.jobs.state import JobView
 
 
 def get_job(db: Database, *, actor: Actor, job_id: int, now: dt.datetime) -> JobView:

@@ -42,7 +42,7 @@ from workflow.core import (
     readable,
 )
 from workflow.jobs.queue import LEDGER_TASK, JobQueue
-from workflow.jobs.screening import (
+from workflow.jobs.state import (
     ACTIVE,
     CANCELLED,
     FAILED,
@@ -50,9 +50,9 @@ from workflow.jobs.screening import (
     RUNNING,
     SUCCEEDED,
     JobView,
-    _end,
-    _mark_running,
-    _record_end,
+    end_job,
+    mark_running,
+    record_end,
     view_of,
 )
 from workflow.models import ChainHead, Job, JobShard, Role
@@ -231,17 +231,17 @@ def run_ledger_shard(queue: JobQueue, *, job_id: int, shard: int, worker: str = 
         kind = job.kind
         code = str(job.plan[shard]["agency"])
         stored = _stored(session, job_id, shard)
-    _mark_running(db, job_id, queue.now())
+    mark_running(db, job_id, queue.now())
     if not stored:
         try:
             entries, payload = (
                 _verify(queue, code) if kind == KIND_VERIFY else _export(queue.db, code)
             )
         except WorkflowError as exc:
-            _end(db, job_id, FAILED, queue.now(), error=f"{code}: {exc.message}")
+            end_job(db, job_id, FAILED, queue.now(), error=f"{code}: {exc.message}")
             return
         _store(db, job_id, shard, entries, payload, worker, queue.now())
-    if _progress(db, job_id):
+    if _recount(db, job_id):
         _finish(queue, job_id)
 
 
@@ -302,7 +302,7 @@ def _store(
     return stored is not None
 
 
-def _progress(db: Database, job_id: int) -> bool:
+def _recount(db: Database, job_id: int) -> bool:
     """Recount a job's shards and entries from its stored shards; return whether all are.
 
     A chain may have grown between planning and its shard's start (the job's own entries), so
@@ -488,7 +488,7 @@ def cancel_ledger_job(
     with db.transaction() as session:
         row = session.get(Job, job_id, with_for_update=True)
         if row is not None and row.state in ACTIVE:
-            _record_end(
+            record_end(
                 session,
                 row,
                 CANCELLED,

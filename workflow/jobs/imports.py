@@ -33,15 +33,15 @@ from sqlalchemy.orm import Session
 from workflow import ledger, registry
 from workflow.core import Actor, Conflict, Database, NotFound, Refused, WorkflowError, readable
 from workflow.jobs.queue import IMPORT_TASK, JobQueue
-from workflow.jobs.screening import (
+from workflow.jobs.state import (
     ACTIVE,
     CANCELLED,
     FAILED,
     QUEUED,
     SUCCEEDED,
     JobView,
-    _mark_running,
-    _record_end,
+    mark_running,
+    record_end,
     view_of,
 )
 from workflow.models import Job, JobFile, JobShard, Role, Tenant
@@ -211,7 +211,7 @@ def run_import(queue: JobQueue, *, job_id: int, shard: int = 0, worker: str = ""
             return
         entry = dict(job.plan[0])
         listed = [(i, str(f["name"]), int(f["bytes"])) for i, f in enumerate(entry["files"])]
-    _mark_running(db, job_id, queue.now())
+    mark_running(db, job_id, queue.now())
     if queue.import_validator is None:
         _fail(db, job_id, queue.now(), "this worker has no registry row validator configured")
         return
@@ -378,7 +378,7 @@ def _claim(
             f"import rejected: {report.problems_total} problem(s) in {report.rejected_rows} "
             "row(s); nothing was written"
         )
-    _record_end(session, job, state, now, error=error)
+    record_end(session, job, state, now, error=error)
     return True
 
 
@@ -387,7 +387,7 @@ def _fail(db: Database, job_id: int, now: dt.datetime, error: str) -> None:
         job = session.get(Job, job_id, with_for_update=True)
         if job is not None and job.state in ACTIVE:
             session.execute(delete(JobFile).where(JobFile.job_id == job_id))
-            _record_end(session, job, FAILED, now, error=error)
+            record_end(session, job, FAILED, now, error=error)
 
 
 def import_report(db: Database, *, job_id: int) -> registry.ImportReport | None:
@@ -467,7 +467,7 @@ def cancel_import_job(
         row = session.get(Job, job_id, with_for_update=True)
         if row is not None and row.state in ACTIVE:
             session.execute(delete(JobFile).where(JobFile.job_id == job_id))
-            _record_end(
+            record_end(
                 session,
                 row,
                 CANCELLED,

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import structlog
-from sqlalchemy import LargeBinary, func, select, update
+from sqlalchemy import LargeBinary, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -31,100 +31,26 @@ from workflow.core import (
     system_actor,
 )
 from workflow.jobs.queue import JobQueue
+from workflow.jobs.state import (
+    ACTIVE,
+    CANCELLED,
+    FAILED,
+    QUEUED,
+    RUNNING,
+    SUCCEEDED,
+    JobView,
+    end_job,
+    job_view,
+    mark_running,
+    record_end,
+    recount,
+    view_of,
+)
 from workflow.models import Job, JobShard, Tenant, Vacancy
 
 log = structlog.get_logger(__name__)
 
-QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED = (
-    "queued",
-    "running",
-    "succeeded",
-    "failed",
-    "cancelled",
-)
-ACTIVE = (QUEUED, RUNNING)
 KIND_SCREENING = "screening"
-
-
-@dataclass(frozen=True, slots=True)
-class JobView:
-    """A job as the API and the pages show it."""
-
-    id: int
-    kind: str
-    vacancy_id: int | None
-    round: int | None
-    state: str
-    shards_done: int
-    shards_total: int
-    candidates_done: int
-    candidates_total: int
-    result_digest: str | None
-    applied: list[str]
-    error: str | None
-    created_at: dt.datetime
-    started_at: dt.datetime | None
-    finished_at: dt.datetime | None
-    candidates_per_second: float | None
-    seconds_left: float | None
-
-    @property
-    def active(self) -> bool:
-        """Return whether the job is still queued or running."""
-        return self.state in ACTIVE
-
-    def as_json(self) -> dict[str, Any]:
-        """Return the job as JSON data."""
-        return {
-            "id": self.id,
-            "kind": self.kind,
-            "vacancy": self.vacancy_id,
-            "round": self.round,
-            "state": self.state,
-            "shards": {"done": self.shards_done, "total": self.shards_total},
-            "candidates": {"done": self.candidates_done, "total": self.candidates_total},
-            "candidates_per_second": self.candidates_per_second,
-            "seconds_left": self.seconds_left,
-            "result_digest": self.result_digest,
-            "applied": self.applied,
-            "error": self.error,
-            "created_at": self.created_at,
-            "started_at": self.started_at,
-            "finished_at": self.finished_at,
-        }
-
-
-def view_of(job: Job, now: dt.datetime) -> JobView:
-    """Return the view of a job row, with its rate and estimated time left measured at ``now``."""
-    rate: float | None = None
-    left: float | None = None
-    if job.started_at is not None and job.candidates_done:
-        elapsed = ((job.finished_at or now) - job.started_at).total_seconds()
-        if elapsed > 0:
-            rate = round(job.candidates_done / elapsed, 1)
-            if job.state in ACTIVE:
-                left = round((job.candidates_total - job.candidates_done) / rate, 1)
-    if job.state not in ACTIVE:
-        left = 0.0 if job.state == SUCCEEDED else None
-    return JobView(
-        id=job.id,
-        kind=job.kind,
-        vacancy_id=job.vacancy_id,
-        round=job.round,
-        state=job.state,
-        shards_done=job.shards_done,
-        shards_total=job.shards_total,
-        candidates_done=job.candidates_done,
-        candidates_total=job.candidates_total,
-        result_digest=job.result_digest,
-        applied=list(job.applied or []),
-        error=job.error,
-        created_at=job.created_at,
-        started_at=job.started_at,
-        finished_at=job.finished_at,
-        candidates_per_second=rate,
-        seconds_left=left,
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,7 +92,7 @@ def start_screening_job(
     job_id, created = ensure_job(queue, vacancy_id=vacancy_id, actor=actor, now=now)
     if created:
         dispatch(queue, job_id)
-    job = _job_view(db, job_id, now)
+    job = job_view(db, job_id, now)
     if job.state == SUCCEEDED:
         vacancy = vacancies.get_vacancy(db, actor=actor, vacancy_id=vacancy_id)
         outcome = replace(started, vacancy=vacancy, applied=[*started.applied, *job.applied])
@@ -246,7 +172,7 @@ def dispatch(queue: JobQueue, job_id: int) -> None:
     with queue.db.read() as session:
         total = session.scalar(select(Job.shards_total).where(Job.id == job_id)) or 0
     if total == 0:
-        _mark_running(queue.db, job_id, queue.now())
+        mark_running(queue.db, job_id, queue.now())
         finish_job(queue, job_id=job_id)
         return
     queue.send_shards(job_id, total)
@@ -279,9 +205,9 @@ def run_shard(queue: JobQueue, *, job_id: int, shard: int, worker: str = "") -> 
             (vacancy.state != vacancies.State.SCREENING or vacancy.round != job.round),
         )
     if moved_on:
-        _end(db, job_id, CANCELLED, queue.now(), error="the vacancy is no longer screening")
+        end_job(db, job_id, CANCELLED, queue.now(), error="the vacancy is no longer screening")
         return
-    _mark_running(db, job_id, queue.now())
+    mark_running(db, job_id, queue.now())
     if not stored:
         try:
             pack = screening.load_published(db, digest=pack_digest)
@@ -294,21 +220,12 @@ def run_shard(queue: JobQueue, *, job_id: int, shard: int, worker: str = "") -> 
                 shard=plan,
             )
         except WorkflowError as exc:
-            _end(db, job_id, FAILED, queue.now(), error=exc.message)
+            end_job(db, job_id, FAILED, queue.now(), error=exc.message)
             return
         if _store_shard(db, job_id, shard, payload, worker, queue.now()):
             finish_job(queue, job_id=job_id)
-    elif _progress(db, job_id):
+    elif recount(db, job_id):
         finish_job(queue, job_id=job_id)
-
-
-def _mark_running(db: Database, job_id: int, now: dt.datetime) -> None:
-    with db.transaction() as session:
-        session.execute(
-            update(Job)
-            .where(Job.id == job_id, Job.state == QUEUED)
-            .values(state=RUNNING, started_at=now)
-        )
 
 
 def _store_shard(
@@ -326,22 +243,7 @@ def _store_shard(
     insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
     with db.transaction() as session:
         session.execute(insert(JobShard).values(**values).on_conflict_do_nothing())
-    return _progress(db, job_id)
-
-
-def _progress(db: Database, job_id: int) -> bool:
-    """Update a job's shard and candidate counts from its stored shards; return if all are."""
-    with db.transaction() as session:
-        done, candidates = session.execute(
-            select(func.count(), func.coalesce(func.sum(JobShard.candidates), 0)).where(
-                JobShard.job_id == job_id
-            )
-        ).one()
-        session.execute(
-            update(Job).where(Job.id == job_id).values(shards_done=done, candidates_done=candidates)
-        )
-        total = session.scalar(select(Job.shards_total).where(Job.id == job_id))
-    return bool(done == total)
+    return recount(db, job_id)
 
 
 def finish_job(queue: JobQueue, *, job_id: int) -> None:
@@ -375,7 +277,7 @@ def finish_job(queue: JobQueue, *, job_id: int) -> None:
                 shards=[_StoredShard(session, job_id, shard) for shard in range(total)],
             )
     except WorkflowError as exc:
-        _end(db, job_id, FAILED, queue.now(), error=exc.message)
+        end_job(db, job_id, FAILED, queue.now(), error=exc.message)
         return
     now = queue.now()
     with db.transaction() as session:
@@ -387,11 +289,11 @@ def finish_job(queue: JobQueue, *, job_id: int) -> None:
                 session, vacancy_id=vacancy_id, outcome=outcome, now=now
             )
         except Conflict as exc:
-            _record_end(session, job, CANCELLED, now, error=exc.message)
+            record_end(session, job, CANCELLED, now, error=exc.message)
             return
         job.applied = list(finished.applied)
         job.result_digest = outcome.result_digest
-        _record_end(session, job, SUCCEEDED, now)
+        record_end(session, job, SUCCEEDED, now)
     log.info("job_finished", job=job_id, vacancy=vacancy_id, result_digest=outcome.result_digest)
 
 
@@ -411,55 +313,6 @@ class _StoredShard:
             )
         )
         return bytes(data or b"")
-
-
-def _end(db: Database, job_id: int, state: str, now: dt.datetime, *, error: str) -> None:
-    with db.transaction() as session:
-        job = session.get(Job, job_id, with_for_update=True)
-        if job is not None and job.state in ACTIVE:
-            _record_end(session, job, state, now, error=error)
-
-
-def _record_end(
-    session: Session,
-    job: Job,
-    state: str,
-    now: dt.datetime,
-    *,
-    error: str | None = None,
-    actor: str | None = None,
-) -> None:
-    """End a job (in the caller's transaction) and write its outcome into the ledger."""
-    job.state, job.finished_at, job.error = state, now, error
-    data: dict[str, Any] = {
-        "job": job.id,
-        "kind": job.kind,
-        "vacancy": job.vacancy_id,
-        "round": job.round,
-        "state": state,
-        "shards": job.shards_done,
-        "candidates": job.candidates_done,
-    }
-    if job.result_digest is not None:
-        data["result_digest"] = job.result_digest
-    if error is not None:
-        data["error"] = error[:500]
-    ledger.append(
-        session,
-        tenant_id=job.tenant_id,
-        kind=ledger.LedgerKind.JOB_FINISHED,
-        actor=actor,
-        at=now,
-        data=data,
-    )
-
-
-def _job_view(db: Database, job_id: int, now: dt.datetime) -> JobView:
-    with db.read() as session:
-        job = session.get(Job, job_id)
-        if job is None:
-            raise NotFound(f"no job {job_id}")
-        return view_of(job, now)
 
 
 def latest_job(db: Database, *, vacancy_id: int, now: dt.datetime) -> JobView | None:
@@ -484,7 +337,7 @@ def get_job(db: Database, *, actor: Actor, job_id: int, now: dt.datetime) -> Job
         vacancies.get_vacancy(db, actor=actor, vacancy_id=vacancy_id)
     except NotFound:
         raise NotFound(f"no job {job_id}") from None
-    return _job_view(db, job_id, now)
+    return job_view(db, job_id, now)
 
 
 def cancel_job(
@@ -516,10 +369,10 @@ def cancel_job(
     with db.transaction() as session:
         row = session.get(Job, job_id, with_for_update=True)
         if row is not None and row.state in ACTIVE:
-            _record_end(
+            record_end(
                 session, row, CANCELLED, now, error="cancelled", actor=ledger.actor_ref(actor)
             )
-    return _job_view(db, job_id, now)
+    return job_view(db, job_id, now)
 
 
 def pending_jobs(queue: JobQueue, *, now: dt.datetime, stale_after: dt.timedelta) -> list[int]:
@@ -619,52 +472,4 @@ def take_action(
         expected_version=expected_version,
         idempotency_key=idempotency_key,
         now=now,
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class JobStats:
-    """Counts for the metrics endpoint, read from the job tables (workers keep no state)."""
-
-    by_state: dict[str, int]
-    shards_waiting: int
-    """Shards of queued or running jobs not stored yet (the work still in the queue)."""
-    shards_stored: int
-    finished: int
-    """Jobs that ended (succeeded, failed or cancelled) after starting."""
-    seconds_total: float
-    """Their total duration, started to finished."""
-
-
-def job_stats(db: Database) -> JobStats:
-    """Return the job counts the metrics show."""
-    with db.read() as session:
-        by_state: dict[str, int] = {
-            state: int(count)
-            for state, count in session.execute(select(Job.state, func.count()).group_by(Job.state))
-        }
-        waiting = session.scalar(
-            select(func.coalesce(func.sum(Job.shards_total - Job.shards_done), 0)).where(
-                Job.state.in_(ACTIVE)
-            )
-        )
-        stored = session.scalar(select(func.count()).select_from(JobShard))
-        ended = session.execute(
-            select(Job.started_at, Job.finished_at).where(
-                Job.started_at.is_not(None), Job.finished_at.is_not(None)
-            )
-        ).all()
-    seconds = sum(
-        (end - start).total_seconds()
-        for start, end in ended
-        if start is not None and end is not None
-    )
-    return JobStats(
-        by_state={
-            state: by_state.get(state, 0) for state in (*ACTIVE, SUCCEEDED, FAILED, CANCELLED)
-        },
-        shards_waiting=int(waiting or 0),
-        shards_stored=int(stored or 0),
-        finished=len(ended),
-        seconds_total=seconds,
     )

@@ -35,7 +35,7 @@ from workflow.core import (
     readable,
 )
 from workflow.jobs.queue import TALENT_TASK, JobQueue
-from workflow.jobs.screening import (
+from workflow.jobs.state import (
     ACTIVE,
     CANCELLED,
     FAILED,
@@ -43,10 +43,10 @@ from workflow.jobs.screening import (
     RUNNING,
     SUCCEEDED,
     JobView,
-    _end,
-    _mark_running,
-    _progress,
-    _record_end,
+    end_job,
+    mark_running,
+    record_end,
+    recount,
     view_of,
 )
 from workflow.models import Employee, Job, JobShard, Tenant
@@ -242,7 +242,7 @@ def run_talent_shard(queue: JobQueue, *, job_id: int, shard: int, worker: str = 
         stored = _stored(session, job_id, shard)
         entry = dict(job.plan[shard])
         ledger_actor = job.created_by
-    _mark_running(db, job_id, queue.now())
+    mark_running(db, job_id, queue.now())
     if not stored:
         now = queue.now()
         try:
@@ -259,9 +259,9 @@ def run_talent_shard(queue: JobQueue, *, job_id: int, shard: int, worker: str = 
                 claim=lambda session, run: _claim(session, job_id, shard, run, worker, now),
             )
         except WorkflowError as exc:
-            _end(db, job_id, FAILED, queue.now(), error=f"{entry['agency']}: {exc.message}")
+            end_job(db, job_id, FAILED, queue.now(), error=f"{entry['agency']}: {exc.message}")
             return
-    if _progress(db, job_id):
+    if recount(db, job_id):
         _finish(queue, job_id)
 
 
@@ -315,7 +315,7 @@ def _finish(queue: JobQueue, job_id: int) -> None:
             return
         job.applied = []
         job.result_digest = runs[0].result_digest if len(runs) == 1 else None
-        _record_end(session, job, SUCCEEDED, now)
+        record_end(session, job, SUCCEEDED, now)
     log.info("talent_job_finished", job=job_id, runs=[r.id for r in runs])
 
 
@@ -423,7 +423,7 @@ def cancel_talent_job(
     with db.transaction() as session:
         row = session.get(Job, job_id, with_for_update=True)
         if row is not None and row.state in ACTIVE:
-            _record_end(
+            record_end(
                 session,
                 row,
                 CANCELLED,
