@@ -44,7 +44,6 @@ from workflow.core import (
 from workflow.jobs.queue import LEDGER_TASK, JobQueue
 from workflow.jobs.state import (
     ACTIVE,
-    CANCELLED,
     FAILED,
     QUEUED,
     RUNNING,
@@ -52,7 +51,7 @@ from workflow.jobs.state import (
     JobView,
     end_job,
     mark_running,
-    record_end,
+    stop,
     view_of,
 )
 from workflow.models import ChainHead, Job, JobShard, Role
@@ -481,19 +480,5 @@ def cancel_ledger_job(
     found = get_ledger_job(db, actor=actor, job_id=job_id, now=now)
     if not actor.roles & READERS:
         raise Refused(f"{actor.username} may not stop a ledger job")
-    if not found.job.active:
-        raise Conflict(
-            f"job {job_id} is {found.job.state}; only a queued or running one can be stopped"
-        )
-    with db.transaction() as session:
-        row = session.get(Job, job_id, with_for_update=True)
-        if row is not None and row.state in ACTIVE:
-            record_end(
-                session,
-                row,
-                CANCELLED,
-                now,
-                error=f"cancelled: {reason}"[:500],
-                actor=ledger.actor_ref(actor),
-            )
+    stop(db, actor=actor, job=found.job, reason=reason, now=now)
     return get_ledger_job(db, actor=actor, job_id=job_id, now=now).job

@@ -31,17 +31,17 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from workflow import ledger, registry
-from workflow.core import Actor, Conflict, Database, NotFound, Refused, WorkflowError, readable
+from workflow.core import Actor, Database, NotFound, Refused, WorkflowError, readable
 from workflow.jobs.queue import IMPORT_TASK, JobQueue
 from workflow.jobs.state import (
     ACTIVE,
-    CANCELLED,
     FAILED,
     QUEUED,
     SUCCEEDED,
     JobView,
     mark_running,
     record_end,
+    stop,
     view_of,
 )
 from workflow.models import Job, JobFile, JobShard, Role, Tenant
@@ -459,22 +459,14 @@ def cancel_import_job(
     found = get_import_job(db, actor=actor, job_id=job_id, now=now)
     if not actor.roles & IMPORTERS:
         raise Refused(f"{actor.username} may not stop a registry import")
-    if not found.job.active:
-        raise Conflict(
-            f"job {job_id} is {found.job.state}; only a queued or running one can be stopped"
-        )
-    with db.transaction() as session:
-        row = session.get(Job, job_id, with_for_update=True)
-        if row is not None and row.state in ACTIVE:
-            session.execute(delete(JobFile).where(JobFile.job_id == job_id))
-            record_end(
-                session,
-                row,
-                CANCELLED,
-                now,
-                error=f"cancelled: {reason}"[:500],
-                actor=ledger.actor_ref(actor),
-            )
+    stop(
+        db,
+        actor=actor,
+        job=found.job,
+        reason=reason,
+        now=now,
+        also=lambda session: session.execute(delete(JobFile).where(JobFile.job_id == job_id)),
+    )
     return _import_job(db, job_id, now).job
 
 

@@ -9,6 +9,7 @@ steps they share.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +17,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from workflow import ledger
-from workflow.core import Database, NotFound
+from workflow.core import Actor, Conflict, Database, NotFound
 from workflow.models import Job, JobShard
 
 QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED = (
@@ -175,6 +176,38 @@ def record_end(
         at=now,
         data=data,
     )
+
+
+def stop(
+    db: Database,
+    *,
+    actor: Actor,
+    job: JobView,
+    reason: str,
+    now: dt.datetime,
+    also: Callable[[Session], object] | None = None,
+) -> None:
+    """Cancel an active job as ``actor`` (who the caller has checked may), with ``reason``;
+    ``also`` runs in the same transaction (an import deletes its files). Shards not stored yet
+    then find the job over and store nothing.
+
+    :raises Conflict: the job is already over.
+    """
+    if not job.active:
+        raise Conflict(f"job {job.id} is {job.state}; only a queued or running one can be stopped")
+    with db.transaction() as session:
+        row = session.get(Job, job.id, with_for_update=True)
+        if row is not None and row.state in ACTIVE:
+            if also is not None:
+                also(session)
+            record_end(
+                session,
+                row,
+                CANCELLED,
+                now,
+                error=f"cancelled: {reason}"[:500],
+                actor=ledger.actor_ref(actor),
+            )
 
 
 def job_view(db: Database, job_id: int, now: dt.datetime) -> JobView:

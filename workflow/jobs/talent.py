@@ -27,7 +27,6 @@ from sqlalchemy.orm import Session
 from workflow import ledger, screening, talent
 from workflow.core import (
     Actor,
-    Conflict,
     Database,
     NotFound,
     Refused,
@@ -37,7 +36,6 @@ from workflow.core import (
 from workflow.jobs.queue import TALENT_TASK, JobQueue
 from workflow.jobs.state import (
     ACTIVE,
-    CANCELLED,
     FAILED,
     QUEUED,
     RUNNING,
@@ -47,6 +45,7 @@ from workflow.jobs.state import (
     mark_running,
     record_end,
     recount,
+    stop,
     view_of,
 )
 from workflow.models import Employee, Job, JobShard, Tenant
@@ -416,19 +415,5 @@ def cancel_talent_job(
     found = get_talent_job(db, actor=actor, job_id=job_id, now=now)
     if not actor.roles & talent.RUNNERS:
         raise Refused(f"{actor.username} may not stop a talent-map run")
-    if not found.job.active:
-        raise Conflict(
-            f"job {job_id} is {found.job.state}; only a queued or running one can be stopped"
-        )
-    with db.transaction() as session:
-        row = session.get(Job, job_id, with_for_update=True)
-        if row is not None and row.state in ACTIVE:
-            record_end(
-                session,
-                row,
-                CANCELLED,
-                now,
-                error=f"cancelled: {reason}"[:500],
-                actor=ledger.actor_ref(actor),
-            )
+    stop(db, actor=actor, job=found.job, reason=reason, now=now)
     return _view(db, job_id, now)
